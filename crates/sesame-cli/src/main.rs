@@ -1,0 +1,2 @@
+//! `sesame`: the admin and helpdesk command.
+fn main() {}

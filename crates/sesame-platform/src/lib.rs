@@ -1,0 +1,5 @@
+//! The operating-system seams Sesame needs, one trait per thing the OS does
+//! differently: the local account directory (macOS OpenDirectory, Linux shadow
+//! tools, in-memory) and the secret store (macOS Keychain, Linux kernel
+//! keyring / Secret Service, in-memory). macOS code sits behind
+//! `cfg(target_os = "macos")`; the logic around it stays portable.
