@@ -7,6 +7,11 @@
 //! sync-log event types. Time is always a parameter (`now`), never read here.
 
 pub mod identity;
+pub mod import;
+pub mod provisioning;
+pub mod settings;
+pub mod synclog;
+pub mod verdict;
 
 /// Sesame's managed-preferences domain: the `PayloadType` of its payload in a
 /// configuration profile and the name of its file under

@@ -4,3 +4,36 @@
 //! the password (ROPG) check on the v1 and v2 endpoints, ID-token validation
 //! with a cached JWKS, Graph group overage, the AADSTS catalog, and the
 //! mapping of every Entra answer to a password verdict.
+//!
+//! Start with [`EntraClient`]: [`EntraClient::check_password`] for the
+//! password check, [`EntraClient::authorize`] + [`authorize::parse_redirect`]
+//! + [`EntraClient::exchange_code`] for the interactive sign-in,
+//! [`EntraClient::resolve_groups`] for group overage. [`Catalog::builtin`]
+//! explains any AADSTS code.
+#![warn(missing_docs)]
+
+pub mod authorize;
+pub mod catalog;
+pub mod claims;
+pub mod client;
+pub mod config;
+pub mod discovery;
+pub mod error;
+pub mod graph;
+pub mod http;
+pub mod id_token;
+pub mod jwks;
+pub mod ropg;
+pub mod token;
+pub mod verdict;
+
+pub use catalog::{Catalog, CatalogEntry};
+pub use claims::{EntraClaims, GroupClaim};
+pub use client::{Clock, EntraClient, SystemClock};
+pub use config::{ClientConfig, ConfigError, RopgEndpoint};
+pub use discovery::Version;
+pub use error::{EntraError, RetryAfter, UnexpectedResponse};
+pub use http::{HttpClient, TransportError};
+pub use ropg::{PasswordCheck, PasswordRefused};
+pub use token::{SignIn, TokenError, TokenSet};
+pub use verdict::{PasswordVerdict, verdict_for_error, verdict_for_unexpected};

@@ -3,3 +3,17 @@
 //! tools, in-memory) and the secret store (macOS Keychain, Linux kernel
 //! keyring / Secret Service, in-memory). macOS code sits behind
 //! `cfg(target_os = "macos")`; the logic around it stays portable.
+#![warn(missing_docs)]
+
+pub mod apply;
+mod atomic;
+pub mod directory;
+pub mod secrets;
+
+pub use apply::{
+    ApplyError, Journal, JournalFile, NoHook, Passwords, Step, StepHook, apply, provision, recover,
+};
+pub use directory::{
+    AccountDirectory, AccountSpec, DirectoryError, InMemoryDirectory, ShadowDirectory,
+};
+pub use secrets::{InMemorySecretStore, KeyringSecretStore, SecretError, SecretStore};

@@ -1,0 +1,452 @@
+//! AADSTS errors and their JSON form, shaped the way Entra sends them.
+//!
+//! ```json
+//! {"error":"invalid_grant",
+//!  "error_description":"AADSTS50126: Error validating credentials due to invalid username or password.\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: 2026-11-22 04:12:51Z",
+//!  "error_codes":[50126],"timestamp":"2026-11-22 04:12:51Z",
+//!  "trace_id":"…","correlation_id":"…","error_uri":"{base}/error?code=50126"}
+//! ```
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::clock::entra_timestamp;
+
+/// One AADSTS error as the sim decides it, before it is rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AadError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// OAuth `error` value.
+    pub error: &'static str,
+    /// AADSTS number.
+    pub code: u32,
+    /// Text after `AADSTSnnnnn: `.
+    pub message: String,
+    /// Entra's `suberror`, when it sends one.
+    pub suberror: Option<&'static str>,
+    /// `Retry-After` seconds (throttling).
+    pub retry_after: Option<u64>,
+}
+
+/// The JSON body of an error.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    /// OAuth error.
+    pub error: String,
+    /// `AADSTSnnnnn: message\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: …`.
+    pub error_description: String,
+    /// The AADSTS numbers.
+    pub error_codes: Vec<u32>,
+    /// `YYYY-MM-DD hh:mm:ssZ`.
+    pub timestamp: String,
+    /// Trace ID.
+    pub trace_id: String,
+    /// Correlation ID (the client's `client-request-id` when it sent one).
+    pub correlation_id: String,
+    /// Link to the error lookup page.
+    pub error_uri: String,
+    /// Entra's sub-error, when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suberror: Option<String>,
+}
+
+fn e(status: StatusCode, error: &'static str, code: u32, message: impl Into<String>) -> AadError {
+    AadError {
+        status,
+        error,
+        code,
+        message: message.into(),
+        suberror: None,
+        retry_after: None,
+    }
+}
+
+const BAD: StatusCode = StatusCode::BAD_REQUEST;
+const UNAUTH: StatusCode = StatusCode::UNAUTHORIZED;
+
+impl AadError {
+    /// Adds a sub-error.
+    pub fn with_suberror(mut self, s: &'static str) -> Self {
+        self.suberror = Some(s);
+        self
+    }
+
+    /// Renders the JSON body.
+    pub fn body(&self, base_url: &str, now: OffsetDateTime, correlation_id: &str) -> ErrorBody {
+        let trace_id = Uuid::new_v4().to_string();
+        let timestamp = entra_timestamp(now);
+        ErrorBody {
+            error: self.error.to_string(),
+            error_description: format!(
+                "AADSTS{}: {}\r\nTrace ID: {trace_id}\r\nCorrelation ID: {correlation_id}\r\nTimestamp: {timestamp}",
+                self.code, self.message
+            ),
+            error_codes: vec![self.code],
+            timestamp,
+            trace_id,
+            correlation_id: correlation_id.to_string(),
+            error_uri: format!("{base_url}/error?code={}", self.code),
+            suberror: self.suberror.map(str::to_string),
+        }
+    }
+
+    /// Renders the HTTP response (status, JSON, `Retry-After`, no-store).
+    pub fn response(&self, base_url: &str, now: OffsetDateTime, correlation_id: &str) -> Response {
+        let body = self.body(base_url, now, correlation_id);
+        let mut resp = (self.status, axum::Json(body)).into_response();
+        let h = resp.headers_mut();
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store, no-cache"),
+        );
+        if let Some(secs) = self.retry_after {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
+    }
+
+    // ---- the catalogue -------------------------------------------------------------------
+
+    /// 50126: wrong password (or unknown user with hidden existence).
+    pub fn invalid_credentials() -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            50126,
+            "Error validating credentials due to invalid username or password.",
+        )
+    }
+    /// 50076: MFA required (CA, security defaults, per-user MFA).
+    pub fn mfa_required(resource: &str) -> Self {
+        e(BAD, "interaction_required", 50076, format!(
+            "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '{resource}'."
+        ))
+        .with_suberror("basic_action")
+    }
+    /// 50079: MFA registration required.
+    pub fn mfa_registration_required(resource: &str) -> Self {
+        e(BAD, "interaction_required", 50079, format!(
+            "Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication to access '{resource}'."
+        ))
+        .with_suberror("basic_action")
+    }
+    /// 50053: locked by smart lockout.
+    pub fn locked() -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            50053,
+            "Your account is locked because you've tried to sign in too many times with an incorrect user ID or password.",
+        )
+    }
+    /// 50055: password expired.
+    pub fn password_expired() -> Self {
+        e(BAD, "invalid_grant", 50055, "The password is expired.")
+            .with_suberror("user_password_expired")
+    }
+    /// 50057: account disabled.
+    pub fn disabled() -> Self {
+        e(BAD, "invalid_grant", 50057, "The user account is disabled.")
+    }
+    /// 50034: unknown user.
+    pub fn unknown_user(tenant_domain: &str) -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            50034,
+            format!(
+                "The user account {{EUII Hidden}} does not exist in the {tenant_domain} directory. To sign into this application, the account must be added to the directory."
+            ),
+        )
+    }
+    /// 50105: not assigned to the app.
+    pub fn not_assigned(app_name: &str, client_id: &str) -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            50105,
+            format!(
+                "Your administrator has configured the application {app_name} ('{client_id}') to block users unless they are specifically granted ('assigned') access to the application. The signed in user '{{EUII Hidden}}' is blocked because they are not a direct member of a group with access, nor had access directly assigned by an administrator. Please contact your administrator to assign access to this application."
+            ),
+        )
+    }
+    /// 700016: unknown app.
+    pub fn unknown_app(client_id: &str, tenant: &str) -> Self {
+        e(
+            BAD,
+            "unauthorized_client",
+            700016,
+            format!(
+                "Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+            ),
+        )
+    }
+    /// 90002: unknown tenant.
+    pub fn unknown_tenant(tenant: &str) -> Self {
+        e(
+            BAD,
+            "invalid_request",
+            90002,
+            format!(
+                "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."
+            ),
+        )
+    }
+    /// 7000218: public client flows off and no credential.
+    pub fn client_credential_required() -> Self {
+        e(
+            UNAUTH,
+            "invalid_client",
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        )
+    }
+    /// 700025: a public client sent a secret.
+    pub fn public_client_with_secret() -> Self {
+        e(
+            UNAUTH,
+            "invalid_client",
+            700025,
+            "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+        )
+    }
+    /// 7000215: wrong secret.
+    pub fn invalid_secret(client_id: &str) -> Self {
+        e(
+            UNAUTH,
+            "invalid_client",
+            7000215,
+            format!(
+                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
+            ),
+        )
+    }
+    /// 7000222: expired secret.
+    pub fn expired_secret(client_id: &str) -> Self {
+        e(
+            UNAUTH,
+            "invalid_client",
+            7000222,
+            format!(
+                "The provided client secret keys for app '{client_id}' are expired. Visit the Azure portal to create new keys for your app or consider using certificate credentials for added security."
+            ),
+        )
+    }
+    /// 900144: missing parameter.
+    pub fn missing_parameter(name: &str) -> Self {
+        e(
+            BAD,
+            "invalid_request",
+            900144,
+            format!("The request body must contain the following parameter: '{name}'."),
+        )
+    }
+    /// 901002: `resource` sent to v2.
+    pub fn resource_on_v2() -> Self {
+        e(
+            BAD,
+            "invalid_request",
+            901002,
+            "The 'resource' request parameter is not supported.",
+        )
+    }
+    /// 9001023: ROPG over /common or /consumers on v2.
+    pub fn grant_not_on_common() -> Self {
+        e(
+            BAD,
+            "invalid_request",
+            9001023,
+            "The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.",
+        )
+    }
+    /// 500113: the app has no reply address.
+    pub fn no_reply_address() -> Self {
+        e(
+            BAD,
+            "invalid_request",
+            500113,
+            "No reply address is registered for the application.",
+        )
+    }
+    /// 50011: redirect URI mismatch.
+    pub fn redirect_mismatch(uri: &str, client_id: &str) -> Self {
+        e(
+            BAD,
+            "invalid_request",
+            50011,
+            format!(
+                "The redirect URI '{uri}' specified in the request does not match the redirect URIs configured for the application '{client_id}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal."
+            ),
+        )
+    }
+    /// 65001: consent required.
+    pub fn consent_required(client_id: &str) -> Self {
+        e(BAD, "invalid_grant", 65001, format!(
+            "The user or administrator has not consented to use the application with ID '{client_id}'. Send an interactive authorization request for this user and resource."
+        ))
+        .with_suberror("consent_required")
+    }
+    /// 53003: blocked by Conditional Access.
+    pub fn ca_blocked() -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            53003,
+            "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+        )
+    }
+    /// 53000: compliant device required.
+    pub fn device_not_compliant() -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            53000,
+            "Device is not in required device state: compliant. Conditional Access policy requires a compliant device, and the device is not compliant. The user must enroll their device with an approved MDM provider like Intune.",
+        )
+    }
+    /// 50196: loop detected (user-facing throttling).
+    pub fn loop_detected() -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            50196,
+            "The server terminated an operation because it encountered a client request loop. Please contact your app vendor.",
+        )
+    }
+    /// HTTP 429 with Retry-After (app throttling).
+    pub fn throttled(retry_after: u64) -> Self {
+        let mut err = e(
+            StatusCode::TOO_MANY_REQUESTS,
+            "temporarily_unavailable",
+            50196,
+            "The server terminated an operation because it encountered a client request loop. Please contact your app vendor.",
+        );
+        err.retry_after = Some(retry_after);
+        err
+    }
+    /// 70011: invalid scope.
+    pub fn invalid_scope(scope: &str) -> Self {
+        e(
+            BAD,
+            "invalid_scope",
+            70011,
+            format!(
+                "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid."
+            ),
+        )
+    }
+    /// 500011: unknown resource.
+    pub fn unknown_resource(resource: &str, tenant: &str) -> Self {
+        e(
+            BAD,
+            "invalid_resource",
+            500011,
+            format!(
+                "The resource principal named {resource} was not found in the tenant named {tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."
+            ),
+        )
+    }
+    /// 70000 / 54005 / 70008 / 501481: bad authorization code.
+    pub fn code_redeemed() -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            54005,
+            "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+        )
+    }
+    /// 70008: expired code or refresh token.
+    pub fn grant_expired() -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            70008,
+            "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+        )
+    }
+    /// 70000: the code or token is not valid (malformed, wrong client, unknown).
+    pub fn grant_invalid() -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            70000,
+            "The provided value for the 'code' parameter is not valid.",
+        )
+    }
+    /// 501481: PKCE verifier mismatch.
+    pub fn pkce_mismatch() -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            501481,
+            "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+        )
+    }
+    /// 50173: grant revoked by a password change.
+    pub fn grant_revoked() -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            50173,
+            "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.",
+        )
+    }
+    /// 70003 / unsupported grant type.
+    pub fn unsupported_grant(grant: &str) -> Self {
+        e(
+            BAD,
+            "unsupported_grant_type",
+            70003,
+            format!("The app requested an unsupported grant type '{grant}'."),
+        )
+    }
+    /// 50148: PKCE challenge missing on redemption where one was sent (generic invalid_request).
+    pub fn invalid_request(code: u32, message: impl Into<String>) -> Self {
+        e(BAD, "invalid_request", code, message)
+    }
+    /// 70016 / 70019 / 70020: device-code polling states.
+    pub fn device_pending() -> Self {
+        e(
+            BAD,
+            "authorization_pending",
+            70016,
+            "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+        )
+    }
+    /// 70019: device code expired.
+    pub fn device_expired() -> Self {
+        e(BAD, "expired_token", 70019, "Verification code expired.")
+    }
+    /// 500121: MFA code wrong (interactive).
+    pub fn mfa_failed() -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            500121,
+            "Authentication failed during strong authentication request.",
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn description_has_entra_shape() {
+        let now = time::macros::datetime!(2026-01-09 02:02:12 UTC);
+        let b = AadError::invalid_credentials().body("https://sim", now, "corr-1");
+        assert!(b.error_description.starts_with("AADSTS50126: "));
+        assert!(b.error_description.contains("\r\nTrace ID: "));
+        assert!(
+            b.error_description
+                .ends_with("\r\nCorrelation ID: corr-1\r\nTimestamp: 2026-01-09 02:02:12Z")
+        );
+        assert_eq!(b.error_codes, vec![50126]);
+        assert_eq!(b.error_uri, "https://sim/error?code=50126");
+    }
+}

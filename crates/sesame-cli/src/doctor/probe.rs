@@ -1,0 +1,230 @@
+//! The doctor's requests to Entra, each made once, through sesame-entra.
+//!
+//! Order: discovery; a password-grant request *without* a password (tenant,
+//! ROPG client ID, public client flows, client secret); the authorization
+//! request (OIDC client ID, redirect URI); then, with a test user, exactly one
+//! password check on exactly one endpoint.
+
+use secrecy::SecretString;
+use sesame_core::settings::{self, Settings};
+use sesame_entra::authorize::AuthorizeOptions;
+use sesame_entra::discovery::DiscoveryError;
+use sesame_entra::error::{EntraError, parse_error_response};
+use sesame_entra::http::HttpResponse;
+use sesame_entra::{ClientConfig, EntraClient, GroupClaim, RopgEndpoint, Version};
+
+use super::checks::{Answer, GroupsSeen, Observations, PasswordSeen};
+
+/// The client configuration a profile describes. The doctor pins the ROPG
+/// endpoint (v2 for `auto`) so the password is sent exactly once.
+pub fn client_config(s: &Settings) -> anyhow::Result<ClientConfig> {
+    let mut cfg = ClientConfig::new(
+        s.tenant.as_str(),
+        s.oidc_client_id.as_str(),
+        s.oidc_redirect_uri.as_str(),
+    )
+    .with_authority_host(s.authority_host.as_str())?;
+    cfg.scopes = s.oidc_scopes.clone();
+    cfg.client_secret = s.oidc_client_secret.clone();
+    if s.ropg_client_id != s.oidc_client_id {
+        cfg.ropg_client_id = Some(s.ropg_client_id.as_str().to_owned());
+    }
+    cfg.ropg_endpoint = match s.ropg_endpoint {
+        settings::RopgEndpoint::V1 => RopgEndpoint::V1,
+        settings::RopgEndpoint::V2 | settings::RopgEndpoint::Auto => RopgEndpoint::V2,
+    };
+    cfg.ropg_scopes = s.ropg_scopes.clone();
+    cfg.ropg_resource = s.ropg_resource.clone();
+    cfg.success_codes = s.ropg_success_codes.clone();
+    if !s.trusted_root_certificates.is_empty() {
+        cfg.extra_root_certs_pem = Some(s.trusted_root_certificates.join("\n"));
+    }
+    cfg.validate()?;
+    Ok(cfg)
+}
+
+/// What the doctor saw, plus the Entra error of the password check (for
+/// its trace and correlation IDs).
+#[derive(Debug)]
+pub struct Observed {
+    /// The observations.
+    pub obs: Observations,
+    /// Entra's error body of the password check, if it failed.
+    pub password_error: Option<EntraError>,
+}
+
+/// Runs every probe. `user` is the test user and password, when given.
+pub async fn observe(
+    s: &Settings,
+    user: Option<(&str, &SecretString)>,
+) -> anyhow::Result<Observed> {
+    let cfg = client_config(s)?;
+    let client = EntraClient::new(cfg)?;
+    let mut obs = Observations {
+        discovery: Answer::Accepted,
+        app_probe: None,
+        authorize_probe: None,
+        password: None,
+        secret_configured: s.oidc_client_secret.is_some(),
+        uses_groups: !s.admin_groups.is_empty() || !s.allowed_groups.is_empty(),
+        success_codes: s.ropg_success_codes.clone(),
+        same_client: s.ropg_client_id == s.oidc_client_id,
+    };
+    let disco = match client.discovery().await {
+        Ok(d) => d,
+        Err(e) => {
+            obs.discovery = discovery_answer(&e);
+            return Ok(Observed {
+                obs,
+                password_error: None,
+            });
+        }
+    };
+    let version = match client.config().ropg_endpoint {
+        RopgEndpoint::V1 => Version::V1,
+        _ => Version::V2,
+    };
+    let probe_user = user.map_or("sesame-doctor-probe@invalid.example", |(u, _)| u);
+    obs.app_probe = Some(
+        app_probe(
+            &client,
+            &disco.metadata(version).token_endpoint,
+            version,
+            probe_user,
+        )
+        .await,
+    );
+    obs.authorize_probe = Some(authorize_probe(&client).await);
+    let app_ok = obs
+        .app_probe
+        .as_ref()
+        .is_some_and(|a| !matches!(a, Answer::Entra { codes, .. } if codes.iter().any(|c| [700016, 7000218, 700025, 7000215, 7000222].contains(c))));
+    let mut password_error = None;
+    if let Some((upn, password)) = user
+        && app_ok
+    {
+        let check = client.check_password(upn, password).await?;
+        let mut codes = check
+            .error
+            .as_ref()
+            .map(|e| e.error_codes.clone())
+            .unwrap_or_default();
+        if codes.is_empty()
+            && let Some(c) = check.verdict.code()
+        {
+            codes.push(c);
+        }
+        obs.password = Some(PasswordSeen {
+            verdict: check.verdict.clone(),
+            codes,
+            claims: check.claims.as_ref().map(|c| {
+                let groups = match c.groups {
+                    GroupClaim::Listed(_) => GroupsSeen::Listed,
+                    GroupClaim::Overage => GroupsSeen::Overage,
+                    GroupClaim::NotEmitted => GroupsSeen::NotEmitted,
+                };
+                (groups, c.preferred_username.is_some())
+            }),
+        });
+        password_error = check.error;
+    }
+    Ok(Observed {
+        obs,
+        password_error,
+    })
+}
+
+fn discovery_answer(e: &DiscoveryError) -> Answer {
+    match e {
+        DiscoveryError::Http {
+            entra: Some(err), ..
+        } => Answer::Entra {
+            error: err.error.clone(),
+            codes: err.error_codes.clone(),
+        },
+        other => Answer::Unusable(other.to_string()),
+    }
+}
+
+/// An error answer as an [`Answer`]; HTML error pages are read for their
+/// AADSTS code, as Entra shows authorization errors only as a page.
+fn answer_of(resp: &HttpResponse) -> Answer {
+    if resp.status < 400 {
+        return Answer::Accepted;
+    }
+    match parse_error_response(
+        resp.status,
+        resp.content_type.as_deref(),
+        resp.retry_after.as_deref(),
+        &resp.body,
+    ) {
+        Ok(err) => Answer::Entra {
+            error: err.error,
+            codes: err.error_codes,
+        },
+        Err(unexpected) => match code_on_page(&resp.body) {
+            Some(code) => Answer::Entra {
+                error: "error_page".to_owned(),
+                codes: vec![code],
+            },
+            None => Answer::Unusable(unexpected.to_string()),
+        },
+    }
+}
+
+/// The first `AADSTS<digits>` on an error page.
+pub fn code_on_page(body: &[u8]) -> Option<u32> {
+    let text = String::from_utf8_lossy(body);
+    text.match_indices("AADSTS").find_map(|(i, _)| {
+        let digits: String = text[i + 6..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    })
+}
+
+async fn app_probe(client: &EntraClient, url: &url::Url, version: Version, user: &str) -> Answer {
+    let cfg = client.config();
+    let scopes = {
+        let mut s: Vec<&str> = vec!["openid"];
+        s.extend(
+            cfg.ropg_scopes
+                .iter()
+                .map(String::as_str)
+                .filter(|x| *x != "openid"),
+        );
+        s.join(" ")
+    };
+    let mut form: Vec<(&str, &str)> = vec![
+        ("grant_type", "password"),
+        ("client_id", cfg.ropg_client_id()),
+        ("username", user),
+    ];
+    match version {
+        Version::V2 => form.push(("scope", &scopes)),
+        Version::V1 => form.push(("resource", &cfg.ropg_resource)),
+    }
+    let secret;
+    if cfg.ropg_client_id.is_none()
+        && let Some(s) = &cfg.client_secret
+    {
+        secret = secrecy::ExposeSecret::expose_secret(s).to_owned();
+        form.push(("client_secret", &secret));
+    }
+    match client.http().post_form(url, &form).await {
+        Ok(resp) => answer_of(&resp),
+        Err(e) => Answer::Unusable(e.to_string()),
+    }
+}
+
+async fn authorize_probe(client: &EntraClient) -> Answer {
+    let pending = match client.authorize(&AuthorizeOptions::default()).await {
+        Ok(p) => p,
+        Err(e) => return Answer::Unusable(e.to_string()),
+    };
+    match client.http().get(&pending.url, None).await {
+        Ok(resp) => answer_of(&resp),
+        Err(e) => Answer::Unusable(e.to_string()),
+    }
+}

@@ -1,0 +1,305 @@
+//! The typed [`Settings`] other crates consume, built from merged values.
+
+use super::keys::k;
+use super::merge::Effective;
+use super::value::Typed;
+use secrecy::SecretString;
+use std::fmt;
+use std::path::PathBuf;
+use url::Url;
+
+/// An Entra ObjectID or application (client) ID: a lowercase hyphenated GUID.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId(String);
+
+impl ObjectId {
+    /// Parse any GUID form; `None` if it is not a GUID.
+    pub fn parse(s: &str) -> Option<Self> {
+        super::value::guid(s.trim()).ok().map(ObjectId)
+    }
+
+    /// The lowercase hyphenated GUID (as in `oid`, `tid` and `groups` claims).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True when `other` names the same GUID, in any case or form.
+    pub fn matches(&self, other: &str) -> bool {
+        ObjectId::parse(other).is_some_and(|o| o == *self)
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The tenant: its ID, or a verified domain that Entra resolves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tenant {
+    /// Directory (tenant) ID.
+    Id(ObjectId),
+    /// A verified domain, lowercase (e.g. `contoso.onmicrosoft.com`).
+    Domain(String),
+}
+
+impl Tenant {
+    /// The path segment used in authority URLs.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Tenant::Id(id) => id.as_str(),
+            Tenant::Domain(d) => d,
+        }
+    }
+}
+
+/// Which token endpoint the password check uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RopgEndpoint {
+    /// `/oauth2/token` with `resource`.
+    V1,
+    /// `/oauth2/v2.0/token` with `scope`.
+    V2,
+    /// v2, falling back to v1.
+    Auto,
+}
+
+/// What happens to admin rights when someone no longer qualifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemotionPolicy {
+    /// Never remove admin rights.
+    Never,
+    /// Remove them only from accounts Sesame made admin.
+    SesamePromoted,
+    /// Always remove them.
+    Always,
+}
+
+/// How much Sesame logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    /// Errors only.
+    Error,
+    /// Warnings and errors.
+    Warn,
+    /// Normal operation.
+    Info,
+    /// Detail for troubleshooting.
+    Debug,
+    /// Everything.
+    Trace,
+}
+
+/// Sesame's validated settings. Every field is already checked; consumers
+/// never re-parse the profile. Secrets are [`SecretString`] and never shown.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `TenantID`.
+    pub tenant: Tenant,
+    /// `AuthorityHost`: scheme and host of the Entra cloud.
+    pub authority_host: Url,
+    /// `OIDCClientID`.
+    pub oidc_client_id: ObjectId,
+    /// `OIDCRedirectURI`.
+    pub oidc_redirect_uri: Url,
+    /// `OIDCScopes`: extra scopes beyond openid, profile, email (and offline_access).
+    pub oidc_scopes: Vec<String>,
+    /// `OIDCOfflineAccess`.
+    pub oidc_offline_access: bool,
+    /// `OIDCClientSecret`.
+    pub oidc_client_secret: Option<SecretString>,
+    /// `TrustedRootCertificates`: PEM texts.
+    pub trusted_root_certificates: Vec<String>,
+    /// `ROPGClientID` (defaults to the OIDC client ID).
+    pub ropg_client_id: ObjectId,
+    /// `ROPGEndpoint`.
+    pub ropg_endpoint: RopgEndpoint,
+    /// `ROPGScopes` (v2).
+    pub ropg_scopes: Vec<String>,
+    /// `ROPGResource` (v1).
+    pub ropg_resource: String,
+    /// `ROPGSuccessCodes`.
+    pub ropg_success_codes: Vec<u32>,
+    /// `AdminGroups`.
+    pub admin_groups: Vec<ObjectId>,
+    /// `AdminRoles`.
+    pub admin_roles: Vec<String>,
+    /// `DemotionPolicy`.
+    pub demotion_policy: DemotionPolicy,
+    /// `AllowedGroups` (empty: everyone).
+    pub allowed_groups: Vec<ObjectId>,
+    /// `ShortNameClaim`.
+    pub short_name_claim: String,
+    /// `CreateAdminUser`.
+    pub create_admin_user: bool,
+    /// `Migrate`.
+    pub migrate: bool,
+    /// `DenyLocal`.
+    pub deny_local: bool,
+    /// `DenyLocalExcluded`.
+    pub deny_local_excluded: Vec<String>,
+    /// `LocalFallback`.
+    pub local_fallback: bool,
+    /// `PasswordCheckInterval`, minutes (5–1440).
+    pub password_check_interval_minutes: u32,
+    /// `CheckOnNetworkChange`.
+    pub check_on_network_change: bool,
+    /// `QuietMode`.
+    pub quiet_mode: bool,
+    /// `ChangePasswordURL`.
+    pub change_password_url: Url,
+    /// `ResetPasswordURL`.
+    pub reset_password_url: Url,
+    /// `HelpURL`.
+    pub help_url: Option<Url>,
+    /// `LogLevel`.
+    pub log_level: LogLevel,
+    /// `LogPath`.
+    pub log_path: PathBuf,
+}
+
+/// Settings could not be built: a required key is missing or a value is invalid.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{key} is missing or invalid — run `sesame profile check` on the profile")]
+pub struct SettingsError {
+    /// The key at fault.
+    pub key: &'static str,
+}
+
+struct Get<'a>(&'a Effective);
+
+impl Get<'_> {
+    fn value(&self, key: &'static str) -> Result<Typed, SettingsError> {
+        self.0.resolved(key).ok_or(SettingsError { key })
+    }
+    fn bool(&self, key: &'static str) -> Result<bool, SettingsError> {
+        match self.value(key)? {
+            Typed::Bool(b) => Ok(b),
+            _ => Err(SettingsError { key }),
+        }
+    }
+    fn text(&self, key: &'static str) -> Result<String, SettingsError> {
+        match self.value(key)? {
+            Typed::Str(s) => Ok(s),
+            _ => Err(SettingsError { key }),
+        }
+    }
+    fn list(&self, key: &'static str) -> Result<Vec<String>, SettingsError> {
+        match self.value(key)? {
+            Typed::List(l) => Ok(l),
+            _ => Err(SettingsError { key }),
+        }
+    }
+    fn ids(&self, key: &'static str) -> Result<Vec<ObjectId>, SettingsError> {
+        self.list(key)?
+            .iter()
+            .map(|s| ObjectId::parse(s).ok_or(SettingsError { key }))
+            .collect()
+    }
+    fn id(&self, key: &'static str) -> Result<ObjectId, SettingsError> {
+        ObjectId::parse(&self.text(key)?).ok_or(SettingsError { key })
+    }
+    fn url(&self, key: &'static str) -> Result<Url, SettingsError> {
+        Url::parse(&self.text(key)?).map_err(|_| SettingsError { key })
+    }
+}
+
+impl Settings {
+    /// Build typed settings from merged values (defaults filled in).
+    pub fn from_effective(eff: &Effective) -> Result<Settings, SettingsError> {
+        let g = Get(eff);
+        let tenant_text = g.text(k::TENANT_ID)?;
+        let tenant = match ObjectId::parse(&tenant_text) {
+            Some(id) => Tenant::Id(id),
+            None => Tenant::Domain(tenant_text),
+        };
+        let interval = match g.value(k::PASSWORD_CHECK_INTERVAL)? {
+            Typed::Int(i) => u32::try_from(i).map_err(|_| SettingsError {
+                key: k::PASSWORD_CHECK_INTERVAL,
+            })?,
+            _ => {
+                return Err(SettingsError {
+                    key: k::PASSWORD_CHECK_INTERVAL,
+                });
+            }
+        };
+        let codes = match g.value(k::ROPG_SUCCESS_CODES)? {
+            Typed::Codes(c) => c,
+            _ => {
+                return Err(SettingsError {
+                    key: k::ROPG_SUCCESS_CODES,
+                });
+            }
+        };
+        let secret = match eff.resolved(k::OIDC_CLIENT_SECRET) {
+            Some(Typed::Secret(s)) => Some(s),
+            _ => None,
+        };
+        Ok(Settings {
+            tenant,
+            authority_host: g.url(k::AUTHORITY_HOST)?,
+            oidc_client_id: g.id(k::OIDC_CLIENT_ID)?,
+            oidc_redirect_uri: g.url(k::OIDC_REDIRECT_URI)?,
+            oidc_scopes: g.list(k::OIDC_SCOPES)?,
+            oidc_offline_access: g.bool(k::OIDC_OFFLINE_ACCESS)?,
+            oidc_client_secret: secret,
+            trusted_root_certificates: g.list(k::TRUSTED_ROOT_CERTIFICATES)?,
+            ropg_client_id: g.id(k::ROPG_CLIENT_ID)?,
+            ropg_endpoint: match g.text(k::ROPG_ENDPOINT)?.as_str() {
+                "v1" => RopgEndpoint::V1,
+                "v2" => RopgEndpoint::V2,
+                _ => RopgEndpoint::Auto,
+            },
+            ropg_scopes: g.list(k::ROPG_SCOPES)?,
+            ropg_resource: g.text(k::ROPG_RESOURCE)?,
+            ropg_success_codes: codes,
+            admin_groups: g.ids(k::ADMIN_GROUPS)?,
+            admin_roles: g.list(k::ADMIN_ROLES)?,
+            demotion_policy: match g.text(k::DEMOTION_POLICY)?.as_str() {
+                "never" => DemotionPolicy::Never,
+                "always" => DemotionPolicy::Always,
+                _ => DemotionPolicy::SesamePromoted,
+            },
+            allowed_groups: g.ids(k::ALLOWED_GROUPS)?,
+            short_name_claim: g.text(k::SHORT_NAME_CLAIM)?,
+            create_admin_user: g.bool(k::CREATE_ADMIN_USER)?,
+            migrate: g.bool(k::MIGRATE)?,
+            deny_local: g.bool(k::DENY_LOCAL)?,
+            deny_local_excluded: g.list(k::DENY_LOCAL_EXCLUDED)?,
+            local_fallback: g.bool(k::LOCAL_FALLBACK)?,
+            password_check_interval_minutes: interval,
+            check_on_network_change: g.bool(k::CHECK_ON_NETWORK_CHANGE)?,
+            quiet_mode: g.bool(k::QUIET_MODE)?,
+            change_password_url: g.url(k::CHANGE_PASSWORD_URL)?,
+            reset_password_url: g.url(k::RESET_PASSWORD_URL)?,
+            help_url: if eff.is_set(k::HELP_URL) {
+                Some(g.url(k::HELP_URL)?)
+            } else {
+                None
+            },
+            log_level: match g.text(k::LOG_LEVEL)?.as_str() {
+                "error" => LogLevel::Error,
+                "warn" => LogLevel::Warn,
+                "debug" => LogLevel::Debug,
+                "trace" => LogLevel::Trace,
+                _ => LogLevel::Info,
+            },
+            log_path: PathBuf::from(g.text(k::LOG_PATH)?),
+        })
+    }
+
+    /// The tenant's authority: `{AuthorityHost}/{TenantID}`.
+    pub fn authority(&self) -> String {
+        format!(
+            "{}/{}",
+            self.authority_host.as_str().trim_end_matches('/'),
+            self.tenant.as_str()
+        )
+    }
+
+    /// Whether `code` counts as a verified password for the ROPG check.
+    pub fn is_success_code(&self, code: u32) -> bool {
+        self.ropg_success_codes.contains(&code)
+    }
+}

@@ -1,0 +1,313 @@
+//! The AADSTS catalog: what each Entra ID error code means and how to fix it.
+//!
+//! The data lives in `data/aadsts.toml`, embedded in the binary and parsed
+//! once. [`Catalog::builtin`] is the lookup used by the verdict mapping and
+//! by `sesame explain`.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+const BUILTIN_TOML: &str = include_str!("../data/aadsts.toml");
+
+static BUILTIN: LazyLock<Result<Catalog, CatalogError>> =
+    LazyLock::new(|| Catalog::parse(BUILTIN_TOML));
+
+static EMPTY: LazyLock<Catalog> = LazyLock::new(Catalog::default);
+
+/// Does an AADSTS answer prove the password was right?
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordEvidence {
+    /// Entra only sends this code after accepting the password.
+    Yes,
+    /// The code means the password (or user) was not accepted.
+    No,
+    /// The code says nothing reliable about the password.
+    Unknown,
+}
+
+/// How risky it is, for smart lockout, to send the same request again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LockoutRisk {
+    /// Not a bad-password event.
+    None,
+    /// No lockout effect, but repeats look suspicious.
+    Low,
+    /// Counts toward smart lockout.
+    High,
+    /// The account is already locked.
+    Locked,
+    /// Not documented.
+    Unknown,
+}
+
+/// The password-verdict class a code leads to when Entra pairs it with one
+/// of the entry's OAuth errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictClass {
+    /// Password accepted, then MFA / Conditional Access interrupted. Counts as
+    /// verified only when the code is one of the profile's success codes.
+    Interrupted,
+    /// Wrong password.
+    WrongPassword,
+    /// Account locked.
+    Locked,
+    /// Password expired.
+    PasswordExpired,
+    /// Account disabled.
+    Disabled,
+    /// No such user in the tenant.
+    UnknownUser,
+    /// User not assigned to the app.
+    NotAssigned,
+    /// App registration, tenant or profile wrong.
+    Misconfigured,
+    /// v1/v2 endpoint mix-up (900144, 901002, 9001023): never a password verdict.
+    ProtocolMismatch,
+    /// Slow down.
+    Throttled,
+    /// A transient failure inside Entra (or its agents).
+    Unreachable,
+    /// Nothing to conclude for a password check.
+    Unknown,
+}
+
+/// One AADSTS code.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogEntry {
+    /// The number after `AADSTS`.
+    pub code: u32,
+    /// Microsoft's short name, or a description in parentheses.
+    pub name: String,
+    /// What happened, in plain words.
+    pub meaning: String,
+    /// Whether this answer proves the password right.
+    pub password_verified: PasswordEvidence,
+    /// Smart-lockout risk of retrying.
+    pub lockout: LockoutRisk,
+    /// Details of the lockout behaviour.
+    pub lockout_note: String,
+    /// The verdict class for a password check.
+    pub verdict: VerdictClass,
+    /// The OAuth `error` values Entra sends with this code.
+    pub errors: Vec<String>,
+    /// What the admin (or user) should do.
+    pub fix: String,
+    /// Where the switch is in the Microsoft Entra admin center.
+    #[serde(default)]
+    pub portal: Option<String>,
+}
+
+impl CatalogEntry {
+    /// `true` when Entra pairs this code with the OAuth `error` given.
+    pub fn pairs_with(&self, error: &str) -> bool {
+        self.errors.iter().any(|e| e == error)
+    }
+
+    /// The fix with the portal path appended, for verdicts and `explain`.
+    pub fn fix_with_portal(&self) -> String {
+        match &self.portal {
+            Some(p) => format!("{} ({p})", self.fix),
+            None => self.fix.clone(),
+        }
+    }
+}
+
+/// The catalog data could not be read.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum CatalogError {
+    /// The TOML is malformed or an entry has a wrong or missing field.
+    #[error("AADSTS catalog: {0}")]
+    Malformed(String),
+    /// The same code appears twice.
+    #[error("AADSTS catalog: code {0} appears twice")]
+    Duplicate(u32),
+    /// An entry's `errors` list is empty, so it could never match.
+    #[error("AADSTS catalog: code {0} lists no OAuth errors")]
+    NoErrors(u32),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    code: Vec<CatalogEntry>,
+}
+
+/// All known AADSTS codes, by number.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    entries: BTreeMap<u32, CatalogEntry>,
+}
+
+impl Catalog {
+    /// The catalog compiled into Sesame. Empty only if the embedded data is
+    /// broken, which a unit test rules out; see [`Catalog::builtin_error`].
+    pub fn builtin() -> &'static Catalog {
+        match &*BUILTIN {
+            Ok(c) => c,
+            Err(_) => &EMPTY,
+        }
+    }
+
+    /// Why the builtin catalog failed to load, if it did.
+    pub fn builtin_error() -> Option<&'static CatalogError> {
+        BUILTIN.as_ref().err()
+    }
+
+    /// Parses catalog TOML (the format of `data/aadsts.toml`).
+    pub fn parse(text: &str) -> Result<Self, CatalogError> {
+        let file: CatalogFile =
+            toml::from_str(text).map_err(|e| CatalogError::Malformed(e.to_string()))?;
+        let mut entries = BTreeMap::new();
+        for entry in file.code {
+            if entry.errors.is_empty() {
+                return Err(CatalogError::NoErrors(entry.code));
+            }
+            let code = entry.code;
+            if entries.insert(code, entry).is_some() {
+                return Err(CatalogError::Duplicate(code));
+            }
+        }
+        Ok(Self { entries })
+    }
+
+    /// The entry for a code.
+    pub fn get(&self, code: u32) -> Option<&CatalogEntry> {
+        self.entries.get(&code)
+    }
+
+    /// Looks up a code written the way people paste it: `50126`,
+    /// `AADSTS50126`, `aadsts50126:` (surrounding spaces and a colon allowed).
+    pub fn lookup(&self, text: &str) -> Option<&CatalogEntry> {
+        parse_code(text).and_then(|c| self.get(c))
+    }
+
+    /// Every entry, ordered by code.
+    pub fn entries(&self) -> impl Iterator<Item = &CatalogEntry> {
+        self.entries.values()
+    }
+
+    /// Number of codes.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// `true` when the catalog has no codes.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Parses `50126`, `AADSTS50126` or `AADSTS50126:` into the number.
+pub fn parse_code(text: &str) -> Option<u32> {
+    let t = text.trim().trim_end_matches(':');
+    let digits = match t.get(..6) {
+        Some(p) if p.eq_ignore_ascii_case("aadsts") => &t[6..],
+        _ => t,
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REFERENCE_TSV: &str = include_str!("../tests/fixtures/reference-codes.tsv");
+
+    #[test]
+    fn builtin_catalog_loads() {
+        assert_eq!(Catalog::builtin_error(), None);
+        assert!(Catalog::builtin().len() >= 50);
+    }
+
+    #[test]
+    fn every_reference_code_is_in_the_catalog_with_its_evidence() {
+        let cat = Catalog::builtin();
+        let mut checked = 0;
+        for line in REFERENCE_TSV
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+        {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let evidence = match cols[1] {
+                "yes" => PasswordEvidence::Yes,
+                "no" => PasswordEvidence::No,
+                _ => PasswordEvidence::Unknown,
+            };
+            for code in cols[0].split('/') {
+                let code: u32 = code.parse().unwrap();
+                let entry = cat
+                    .get(code)
+                    .unwrap_or_else(|| panic!("AADSTS{code} missing"));
+                assert_eq!(entry.password_verified, evidence, "AADSTS{code}");
+                assert!(!entry.fix.is_empty() && !entry.meaning.is_empty());
+                checked += 1;
+            }
+        }
+        assert!(checked >= 50, "only {checked} reference codes");
+    }
+
+    #[test]
+    fn only_codes_that_deny_the_password_are_wrong_password() {
+        for e in Catalog::builtin().entries() {
+            if e.verdict == VerdictClass::WrongPassword {
+                assert_eq!(e.password_verified, PasswordEvidence::No, "{}", e.code);
+                assert_eq!(e.errors, vec!["invalid_grant".to_string()], "{}", e.code);
+            }
+            if e.verdict == VerdictClass::Interrupted {
+                assert_eq!(e.password_verified, PasswordEvidence::Yes, "{}", e.code);
+            }
+        }
+    }
+
+    #[test]
+    fn misconfiguration_codes_name_a_portal_switch() {
+        for code in [
+            7000218, 700016, 90002, 700025, 7000215, 7000222, 500113, 65001,
+        ] {
+            let e = Catalog::builtin().get(code).unwrap();
+            assert_eq!(e.verdict, VerdictClass::Misconfigured, "{code}");
+            assert!(e.fix_with_portal().contains("Entra admin center"), "{code}");
+        }
+    }
+
+    #[test]
+    fn lookup_accepts_the_forms_people_paste() {
+        let cat = Catalog::builtin();
+        for text in ["50126", "AADSTS50126", " aadsts50126: "] {
+            assert_eq!(cat.lookup(text).map(|e| e.code), Some(50126), "{text}");
+        }
+        assert!(cat.lookup("AADSTS").is_none());
+        assert!(cat.lookup("5012x").is_none());
+        assert!(cat.lookup("99999999").is_none());
+    }
+
+    #[test]
+    fn malformed_catalogs_are_rejected_with_the_reason() {
+        let dup = "[[code]]\ncode = 1\nname='a'\nmeaning='m'\npassword_verified='no'\nlockout='none'\nlockout_note=''\nverdict='unknown'\nerrors=['x']\nfix='f'\n";
+        let twice = format!("{dup}{dup}");
+        assert_eq!(
+            Catalog::parse(&twice).unwrap_err(),
+            CatalogError::Duplicate(1)
+        );
+        let bad = dup.replace("verdict='unknown'", "verdict='maybe'");
+        assert!(matches!(
+            Catalog::parse(&bad),
+            Err(CatalogError::Malformed(_))
+        ));
+        let none = dup.replace("errors=['x']", "errors=[]");
+        assert_eq!(
+            Catalog::parse(&none).unwrap_err(),
+            CatalogError::NoErrors(1)
+        );
+    }
+}

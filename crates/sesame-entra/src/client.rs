@@ -1,0 +1,187 @@
+//! [`EntraClient`]: configuration, HTTP, the discovery and JWKS caches, and
+//! the clock. The flows are in [`crate::token`], [`crate::ropg`] and
+//! [`crate::graph`].
+
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use openidconnect::Nonce;
+use secrecy::SecretString;
+
+use crate::authorize::{
+    AuthorizeError, AuthorizeOptions, PendingAuthorization, authorization_request,
+};
+use crate::claims::EntraClaims;
+use crate::config::{ClientConfig, ConfigError, RopgEndpoint};
+use crate::discovery::{Discovery, DiscoveryError, Version, discover};
+use crate::http::HttpClient;
+use crate::id_token::{Expected, IdTokenError, validate};
+use crate::jwks::JwksCache;
+use crate::token::TokenError;
+
+/// Where the client reads the time. Tests inject a skewed clock.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// The Entra ID client used by the login agent and the menu-bar daemon.
+#[derive(Debug)]
+pub struct EntraClient {
+    cfg: ClientConfig,
+    http: HttpClient,
+    clock: Arc<dyn Clock>,
+    discovery: Mutex<Option<Arc<Discovery>>>,
+    jwks: JwksCache,
+    ropg_remembered: Mutex<Option<Version>>,
+}
+
+impl EntraClient {
+    /// A client with the system clock. Validates the configuration.
+    pub fn new(cfg: ClientConfig) -> Result<Self, ConfigError> {
+        Self::with_clock(cfg, Arc::new(SystemClock))
+    }
+
+    /// A client reading time from `clock`.
+    pub fn with_clock(cfg: ClientConfig, clock: Arc<dyn Clock>) -> Result<Self, ConfigError> {
+        cfg.validate()?;
+        let http = HttpClient::new(&cfg)?;
+        let ropg_remembered = match cfg.ropg_endpoint {
+            RopgEndpoint::V1 => Some(Version::V1),
+            RopgEndpoint::V2 => Some(Version::V2),
+            RopgEndpoint::Auto => None,
+        };
+        Ok(Self {
+            jwks: JwksCache::new(cfg.jwks_refetch_interval),
+            cfg,
+            http,
+            clock,
+            discovery: Mutex::new(None),
+            ropg_remembered: Mutex::new(ropg_remembered),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.cfg
+    }
+
+    /// The HTTP client (shared limits, roots, proxies).
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// The current time from the client's clock.
+    pub fn now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
+    /// The JWKS cache (fetch count for diagnostics).
+    pub fn jwks(&self) -> &JwksCache {
+        &self.jwks
+    }
+
+    /// The ROPG endpoint family in use: the configured one, or the one
+    /// `auto` settled on; `None` while `auto` has not decided.
+    pub fn ropg_endpoint(&self) -> Option<Version> {
+        self.ropg_remembered.lock().ok().and_then(|g| *g)
+    }
+
+    pub(crate) fn remember_ropg_endpoint(&self, v: Version) {
+        if let Ok(mut g) = self.ropg_remembered.lock()
+            && *g != Some(v)
+        {
+            tracing::info!(endpoint = ?v, "password check endpoint remembered");
+            *g = Some(v);
+        }
+    }
+
+    /// Both discovery documents, from the cache while younger than the TTL.
+    pub async fn discovery(&self) -> Result<Arc<Discovery>, DiscoveryError> {
+        let now = self.now();
+        if let Some(d) = self.cached_discovery()
+            && now
+                .duration_since(d.fetched_at)
+                .is_ok_and(|age| age < self.cfg.discovery_ttl)
+        {
+            return Ok(d);
+        }
+        let fresh = Arc::new(discover(&self.http, &self.cfg, now).await?);
+        if let Ok(mut slot) = self.discovery.lock() {
+            let keys_moved = slot
+                .as_ref()
+                .is_some_and(|old| old.v2.jwks_uri != fresh.v2.jwks_uri);
+            if keys_moved {
+                self.jwks.clear();
+            }
+            *slot = Some(fresh.clone());
+        }
+        Ok(fresh)
+    }
+
+    fn cached_discovery(&self) -> Option<Arc<Discovery>> {
+        self.discovery.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// Builds the interactive sign-in request.
+    pub async fn authorize(
+        &self,
+        options: &AuthorizeOptions,
+    ) -> Result<PendingAuthorization, AuthorizeRequestError> {
+        let disco = self.discovery().await?;
+        Ok(authorization_request(&self.cfg, &disco.v2, options)?)
+    }
+
+    /// Validates an ID token of the given family against the tenant's keys,
+    /// refetching the JWKS once (rate-limited) when the `kid` is unknown.
+    pub async fn validate_id_token(
+        &self,
+        token: &SecretString,
+        version: Version,
+        client_id: &str,
+        nonce: Option<&Nonce>,
+    ) -> Result<EntraClaims, TokenError> {
+        let disco = self.discovery().await?;
+        let meta = disco.metadata(version);
+        let keys = self.jwks.get(&self.http, &disco.v2.jwks_uri).await?;
+        let now = self.now();
+        let expected = Expected {
+            version,
+            issuer: &meta.issuer,
+            client_id,
+            tenant_id: disco.tenant_id(),
+            nonce,
+            skew: self.cfg.clock_skew,
+            now,
+        };
+        match validate(token, &keys, &expected) {
+            Err(IdTokenError::UnknownKey) if self.jwks.try_claim_forced_refetch(now) => {
+                tracing::info!("ID token signed with an unknown key: refetching the JWKS once");
+                let keys = self.jwks.refresh(&self.http, &disco.v2.jwks_uri).await?;
+                Ok(validate(token, &keys, &expected)?)
+            }
+            other => Ok(other?),
+        }
+    }
+}
+
+/// The authorization request could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthorizeRequestError {
+    /// Discovery failed.
+    #[error(transparent)]
+    Discovery(#[from] DiscoveryError),
+    /// A URL is unusable.
+    #[error(transparent)]
+    Url(#[from] AuthorizeError),
+}

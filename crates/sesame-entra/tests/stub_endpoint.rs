@@ -1,0 +1,237 @@
+//! Answers entra-sim cannot give: a v2 endpoint that reports a v1/v2
+//! protocol mix-up (so `auto` must move to v1 and remember it), a captive
+//! portal's redirect, and an oversized body. A tiny plain-HTTP server on
+//! loopback plays the token endpoint; discovery points at it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use secrecy::SecretString;
+use sesame_entra::{ClientConfig, EntraClient, PasswordVerdict, RopgEndpoint, Version};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+const TID: &str = "6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f";
+
+#[derive(Clone, Copy)]
+enum V2Answer {
+    Mixup(u32),
+    Redirect,
+    Huge,
+}
+
+struct Stub {
+    base: String,
+    v1_hits: Arc<AtomicUsize>,
+    v2_hits: Arc<AtomicUsize>,
+}
+
+async fn stub(v2: V2Answer) -> Stub {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (v1_hits, v2_hits) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (h1, h2, b) = (v1_hits.clone(), v2_hits.clone(), base.clone());
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let (h1, h2, b) = (h1.clone(), h2.clone(), b.clone());
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                let mut n = 0;
+                // Read the head and the (small) body.
+                loop {
+                    let Ok(m) = sock.read(&mut buf[n..]).await else {
+                        return;
+                    };
+                    if m == 0 {
+                        return;
+                    }
+                    n += m;
+                    let text = String::from_utf8_lossy(&buf[..n]).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let len = text
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if n >= end + 4 + len {
+                            break;
+                        }
+                    }
+                }
+                let head = String::from_utf8_lossy(&buf[..n]).to_string();
+                let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                let (status, extra, body) = answer(&path, &b, v2, &h1, &h2);
+                let resp = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{extra}\r\n",
+                    body.len()
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+                let _ = sock.write_all(body.as_bytes()).await;
+            });
+        }
+    });
+    Stub {
+        base,
+        v1_hits,
+        v2_hits,
+    }
+}
+
+fn answer(
+    path: &str,
+    base: &str,
+    v2: V2Answer,
+    h1: &AtomicUsize,
+    h2: &AtomicUsize,
+) -> (String, String, String) {
+    let doc = |issuer: String, token: &str| {
+        serde_json::json!({
+            "issuer": issuer,
+            "authorization_endpoint": format!("{base}/{TID}/oauth2/v2.0/authorize"),
+            "token_endpoint": format!("{base}/{TID}/{token}"),
+            "jwks_uri": format!("{base}/{TID}/discovery/v2.0/keys"),
+        })
+        .to_string()
+    };
+    let error = |code: u32, error: &str| {
+        serde_json::json!({"error": error, "error_description": format!("AADSTS{code}: stub"), "error_codes": [code],
+            "trace_id": "t", "correlation_id": "c", "timestamp": "2026-11-22 04:00:00Z"})
+        .to_string()
+    };
+    match path {
+        p if p.ends_with("/v2.0/.well-known/openid-configuration") => (
+            "200 OK".into(),
+            String::new(),
+            doc(format!("{base}/{TID}/v2.0"), "oauth2/v2.0/token"),
+        ),
+        p if p.ends_with("/.well-known/openid-configuration") => (
+            "200 OK".into(),
+            String::new(),
+            doc(format!("https://sts.windows.net/{TID}/"), "oauth2/token"),
+        ),
+        p if p.ends_with("/oauth2/v2.0/token") => {
+            h2.fetch_add(1, Ordering::SeqCst);
+            match v2 {
+                V2Answer::Mixup(code) => (
+                    "400 Bad Request".into(),
+                    String::new(),
+                    error(code, "invalid_request"),
+                ),
+                V2Answer::Redirect => (
+                    "302 Found".into(),
+                    "location: http://captive.portal/login\r\n".into(),
+                    String::new(),
+                ),
+                V2Answer::Huge => (
+                    "200 OK".into(),
+                    String::new(),
+                    format!("{{\"access_token\":\"{}\"}}", "A".repeat(2 << 20)),
+                ),
+            }
+        }
+        p if p.ends_with("/oauth2/token") => {
+            h1.fetch_add(1, Ordering::SeqCst);
+            (
+                "400 Bad Request".into(),
+                String::new(),
+                error(50126, "invalid_grant"),
+            )
+        }
+        _ => ("404 Not Found".into(), String::new(), "{}".into()),
+    }
+}
+
+fn client(stub: &Stub, endpoint: RopgEndpoint) -> EntraClient {
+    let mut cfg = ClientConfig::new(
+        TID,
+        "c3000000-0000-4000-8000-000000000001",
+        "https://127.0.0.1/sesame",
+    )
+    .with_authority_host(&stub.base)
+    .unwrap();
+    cfg.ropg_endpoint = endpoint;
+    EntraClient::new(cfg).unwrap()
+}
+
+fn pw() -> SecretString {
+    SecretString::from("Wrong-Password-1".to_owned())
+}
+
+#[tokio::test]
+async fn auto_moves_to_v1_on_a_protocol_mixup_and_remembers_it() {
+    for code in [900144, 901002, 9001023] {
+        let stub = stub(V2Answer::Mixup(code)).await;
+        let client = client(&stub, RopgEndpoint::Auto);
+        let check = client
+            .check_password("adele@contoso.example", &pw())
+            .await
+            .unwrap();
+        assert_eq!(
+            check.verdict,
+            PasswordVerdict::WrongPassword { code: 50126 },
+            "AADSTS{code}"
+        );
+        assert_eq!(check.endpoint, Some(Version::V1));
+        assert_eq!(client.ropg_endpoint(), Some(Version::V1));
+        let again = client
+            .check_password("adele@contoso.example", &pw())
+            .await
+            .unwrap();
+        assert_eq!(again.endpoint, Some(Version::V1));
+        assert_eq!(stub.v2_hits.load(Ordering::SeqCst), 1, "v2 not asked again");
+        assert_eq!(stub.v1_hits.load(Ordering::SeqCst), 2);
+    }
+}
+
+#[tokio::test]
+async fn a_pinned_endpoint_reports_the_mixup_as_misconfigured_never_wrong() {
+    let stub = stub(V2Answer::Mixup(901002)).await;
+    let client = client(&stub, RopgEndpoint::V2);
+    let v = client
+        .check_password("adele@contoso.example", &pw())
+        .await
+        .unwrap()
+        .verdict;
+    match v {
+        PasswordVerdict::Misconfigured {
+            code: Some(901002),
+            fix,
+        } => assert!(fix.contains("auto"), "{fix}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(stub.v1_hits.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn captive_portal_redirects_and_oversized_bodies_are_unreachable() {
+    let portal = stub(V2Answer::Redirect).await;
+    let v = client(&portal, RopgEndpoint::V2)
+        .check_password("a@b.c", &pw())
+        .await
+        .unwrap()
+        .verdict;
+    match v {
+        PasswordVerdict::Unreachable { reason } => {
+            assert!(reason.contains("captive portal"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let huge = stub(V2Answer::Huge).await;
+    let v = client(&huge, RopgEndpoint::V2)
+        .check_password("a@b.c", &pw())
+        .await
+        .unwrap()
+        .verdict;
+    match v {
+        PasswordVerdict::Unreachable { reason } => {
+            assert!(reason.contains("larger than 1048576 bytes"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -1,0 +1,95 @@
+//! Any keyring-core credential store: on Linux the kernel keyring
+//! (`linux-keyutils-keyring-store`), or a Secret Service store where a
+//! session bus exists.
+
+use std::sync::Arc;
+
+use keyring_core::{CredentialStore, Entry, Error as KeyringError};
+use secrecy::{ExposeSecret, SecretString};
+
+use super::{SERVICE, SecretError, SecretStore};
+
+/// Sesame's items in a keyring-core store, service [`SERVICE`], one entry
+/// per user.
+#[derive(Debug, Clone)]
+pub struct KeyringSecretStore {
+    store: Arc<CredentialStore>,
+    service: String,
+}
+
+impl KeyringSecretStore {
+    /// Sesame's items in `store`.
+    pub fn new(store: Arc<CredentialStore>) -> Self {
+        Self {
+            store,
+            service: SERVICE.to_owned(),
+        }
+    }
+
+    /// The Linux kernel keyring of the calling process's session (items are
+    /// also linked to the user's persistent keyring when the kernel has one).
+    #[cfg(target_os = "linux")]
+    pub fn kernel_keyring() -> Result<Self, SecretError> {
+        let store =
+            linux_keyutils_keyring_store::Store::new().map_err(|e| convert("(store)", e))?;
+        Ok(Self::new(store))
+    }
+
+    fn entry(&self, user: &str) -> Result<Entry, SecretError> {
+        self.store
+            .build(&self.service, user, None)
+            .map_err(|e| convert(user, e))
+    }
+}
+
+fn convert(user: &str, e: KeyringError) -> SecretError {
+    match e {
+        KeyringError::NoStorageAccess(detail) => SecretError::NoAccess {
+            user: user.to_owned(),
+            detail: detail.to_string(),
+        },
+        // Never echo stored bytes (BadEncoding carries them).
+        KeyringError::BadEncoding(_) => SecretError::Store {
+            user: user.to_owned(),
+            detail: "the stored item is not UTF-8".to_owned(),
+        },
+        KeyringError::BadDataFormat(_, detail) => SecretError::Store {
+            user: user.to_owned(),
+            detail: format!("the stored item is malformed: {detail}"),
+        },
+        other => SecretError::Store {
+            user: user.to_owned(),
+            detail: other.to_string(),
+        },
+    }
+}
+
+impl SecretStore for KeyringSecretStore {
+    fn store(&self, user: &str, password: &SecretString) -> Result<(), SecretError> {
+        if self.read(user)?.is_some() {
+            return Err(SecretError::AlreadyStored(user.to_owned()));
+        }
+        self.overwrite(user, password)
+    }
+
+    fn read(&self, user: &str) -> Result<Option<SecretString>, SecretError> {
+        match self.entry(user)?.get_password() {
+            Ok(p) => Ok(Some(SecretString::from(p))),
+            Err(KeyringError::NoEntry) => Ok(None),
+            Err(e) => Err(convert(user, e)),
+        }
+    }
+
+    fn overwrite(&self, user: &str, password: &SecretString) -> Result<(), SecretError> {
+        self.entry(user)?
+            .set_password(password.expose_secret())
+            .map_err(|e| convert(user, e))
+    }
+
+    fn delete(&self, user: &str) -> Result<(), SecretError> {
+        match self.entry(user)?.delete_credential() {
+            Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
+            Err(e) => Err(convert(user, e)),
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! The secret store: where the menu-bar daemon finds the password it
+//! re-checks against Entra, one item per local user.
+//!
+//! Never a silent reset: [`SecretStore::replace`] needs the old password and
+//! refuses when it does not match, so a local/cloud mismatch makes the caller
+//! ask the person for the old password instead of overwriting the item.
+
+use secrecy::{ExposeSecret, SecretString};
+
+mod keyring;
+mod memory;
+
+#[cfg(target_os = "macos")]
+mod keychain;
+
+pub use keyring::KeyringSecretStore;
+pub use memory::InMemorySecretStore;
+
+#[cfg(target_os = "macos")]
+pub use keychain::KeychainSecretStore;
+
+/// The service name Sesame's items are filed under.
+pub const SERVICE: &str = "io.sesame.agent";
+
+/// Why the secret store could not do something. Never contains a password.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    /// `store` found an item already there; use `replace` with the old
+    /// password.
+    #[error("a password for '{0}' is already stored; replace it with the old password")]
+    AlreadyStored(String),
+    /// `replace` was given an old password that is not the stored one.
+    #[error(
+        "the old password given for '{0}' does not match the stored one; ask the user for their previous password (the item was not changed)"
+    )]
+    OldPasswordMismatch(String),
+    /// The store is locked or access was refused.
+    #[error("the secret store refused access for '{user}': {detail}")]
+    NoAccess {
+        /// The user.
+        user: String,
+        /// The store's explanation.
+        detail: String,
+    },
+    /// The store failed.
+    #[error("the secret store failed for '{user}': {detail}")]
+    Store {
+        /// The user.
+        user: String,
+        /// The store's explanation.
+        detail: String,
+    },
+}
+
+/// Per-user password storage.
+pub trait SecretStore {
+    /// Store the first password for `user`; fails if one is stored already.
+    fn store(&self, user: &str, password: &SecretString) -> Result<(), SecretError>;
+
+    /// The stored password, if any.
+    fn read(&self, user: &str) -> Result<Option<SecretString>, SecretError>;
+
+    /// Replace the stored password, proving the old one. With no item stored,
+    /// stores `new`.
+    fn replace(
+        &self,
+        user: &str,
+        old: &SecretString,
+        new: &SecretString,
+    ) -> Result<(), SecretError> {
+        match self.read(user)? {
+            None => self.store(user, new),
+            Some(current) if equal(&current, old) => self.overwrite(user, new),
+            Some(_) => Err(SecretError::OldPasswordMismatch(user.to_owned())),
+        }
+    }
+
+    /// Write `password` whatever is stored. Only [`SecretStore::replace`]
+    /// calls this, after checking the old password.
+    #[doc(hidden)]
+    fn overwrite(&self, user: &str, password: &SecretString) -> Result<(), SecretError>;
+
+    /// Delete the stored password; succeeds when none is stored.
+    fn delete(&self, user: &str) -> Result<(), SecretError>;
+}
+
+/// Compare two secrets without an early exit.
+pub(crate) fn equal(a: &SecretString, b: &SecretString) -> bool {
+    let (a, b) = (a.expose_secret().as_bytes(), b.expose_secret().as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,181 @@
+//! Appending events: whole lines, under a lock, with size-based rotation.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use sesame_core::synclog::SyncEvent;
+
+use crate::error::SyncLogError;
+use crate::paths::{lock_path, rotated_path};
+
+/// Rotate when the next line would take the log past this size (10 MiB).
+pub const DEFAULT_MAX_BYTES: u64 = 10 * 1024 * 1024;
+/// How many rotated files to keep (`sync.log.1` … `sync.log.5`).
+pub const DEFAULT_KEEP: u32 = 5;
+/// The `tracing` target every written event is also emitted under.
+pub const TRACING_TARGET: &str = "sesame::synclog";
+
+/// Appends events to one sync log; safe to use from several processes.
+///
+/// Each append takes an exclusive `flock` on `<log>.lock`, rotates if the
+/// line would not fit, then writes the whole line with one `O_APPEND` write.
+/// Rotation only renames files, so no line is ever lost or split; files
+/// beyond `keep` are deleted (retention is about `keep × max_bytes`).
+#[derive(Debug)]
+pub struct SyncLogWriter {
+    path: PathBuf,
+    lock: File,
+    log: Option<(File, u64, u64)>,
+    max_bytes: u64,
+    keep: u32,
+}
+
+/// Releases the advisory lock when dropped, whatever happened in between.
+struct Locked<'a>(&'a File);
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
+impl SyncLogWriter {
+    /// Opens (and creates if needed) the log at `path` and its folder, with
+    /// the default rotation ([`DEFAULT_MAX_BYTES`], [`DEFAULT_KEEP`]).
+    pub fn open(path: impl Into<PathBuf>) -> Result<Self, SyncLogError> {
+        let path = path.into();
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(SyncLogError::io("create the folder of", &path))?;
+        }
+        let lock_file = lock_path(&path);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o644)
+            .open(&lock_file)
+            .map_err(SyncLogError::io("open the lock file of", &lock_file))?;
+        Ok(Self {
+            path,
+            lock,
+            log: None,
+            max_bytes: DEFAULT_MAX_BYTES,
+            keep: DEFAULT_KEEP,
+        })
+    }
+
+    /// Sets the rotation size and how many rotated files to keep (at least 1).
+    pub fn with_rotation(mut self, max_bytes: u64, keep: u32) -> Self {
+        self.max_bytes = max_bytes.max(1);
+        self.keep = keep.max(1);
+        self
+    }
+
+    /// The log file this writer appends to.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one event as one line, and emits it to `tracing`.
+    pub fn append(&mut self, event: &SyncEvent) -> Result<(), SyncLogError> {
+        let line = event.to_line()?;
+        self.append_line(line.as_bytes())?;
+        emit_tracing(event);
+        Ok(())
+    }
+
+    fn append_line(&mut self, line: &[u8]) -> Result<(), SyncLogError> {
+        self.lock
+            .lock()
+            .map_err(SyncLogError::io("lock", lock_path(&self.path)))?;
+        let _guard = Locked(&self.lock);
+        let current = match std::fs::metadata(&self.path) {
+            Ok(m) => Some(m),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(SyncLogError::io("inspect", &self.path)(e)),
+        };
+        let mut current_id = current.as_ref().map(|m| (m.dev(), m.ino()));
+        if let Some(m) = &current
+            && m.len() > 0
+            && m.len().saturating_add(line.len() as u64) > self.max_bytes
+        {
+            rotate(&self.path, self.keep)?;
+            self.log = None;
+            current_id = None;
+        }
+        if let Some((_, dev, ino)) = &self.log
+            && current_id != Some((*dev, *ino))
+        {
+            // Another process rotated (or removed) the file we hold open.
+            self.log = None;
+        }
+        let file = match &mut self.log {
+            Some((file, _, _)) => file,
+            slot => {
+                let file = OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .mode(0o644)
+                    .open(&self.path)
+                    .map_err(SyncLogError::io("open", &self.path))?;
+                let m = file
+                    .metadata()
+                    .map_err(SyncLogError::io("inspect", &self.path))?;
+                &mut slot.insert((file, m.dev(), m.ino())).0
+            }
+        };
+        file.write_all(line)
+            .map_err(SyncLogError::io("append to", &self.path))
+    }
+}
+
+/// Shifts `sync.log.N` → `.N+1` (dropping the oldest) and `sync.log` → `.1`.
+/// Called with the lock held.
+fn rotate(path: &Path, keep: u32) -> Result<(), SyncLogError> {
+    let oldest = rotated_path(path, keep);
+    match std::fs::remove_file(&oldest) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(SyncLogError::io("remove the oldest rotated file", oldest)(
+                e,
+            ));
+        }
+    }
+    for n in (1..keep).rev() {
+        let from = rotated_path(path, n);
+        if from.exists() {
+            std::fs::rename(&from, rotated_path(path, n + 1))
+                .map_err(SyncLogError::io("rotate", &from))?;
+        }
+    }
+    std::fs::rename(path, rotated_path(path, 1)).map_err(SyncLogError::io("rotate", path))?;
+    Ok(())
+}
+
+/// Emits the event under [`TRACING_TARGET`] so a system-log layer sees it.
+fn emit_tracing(event: &SyncEvent) {
+    let user = event.user.as_ref().map_or("", |u| u.upn.as_str());
+    let verdict = event.verdict.map_or("", |v| v.name());
+    let codes = event
+        .codes
+        .iter()
+        .map(|c| format!("AADSTS{c}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    tracing::info!(
+        target: TRACING_TARGET,
+        component = event.component.name(),
+        event = event.event.name(),
+        user,
+        verdict,
+        codes = codes.as_str(),
+        "{}",
+        event.message
+    );
+}
