@@ -203,6 +203,7 @@ fn authorize(
             &corr,
         );
     }
+    inner.prune(s.clock.now());
     let ctx = random_token(24);
     let hint = p("login_hint").unwrap_or_default().to_string();
     let known_hint = inner.tenant.user(&hint).map(|u| u.upn.clone());
@@ -501,6 +502,7 @@ fn finish(
         LoginRequest::Authorize(r) => {
             log(inner, now, upn, &r.client_id.to_string(), path, 0, corr);
             let code = random_token(64);
+            inner.prune(now);
             inner.codes.insert(
                 code.clone(),
                 AuthCode {

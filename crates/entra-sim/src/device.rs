@@ -52,6 +52,7 @@ pub async fn devicecode(
             return Err(AadError::client_credential_required());
         }
         let grant = resolve_v2(&inner.tenant, scope)?;
+        inner.prune(now);
         let device_code = random_token(48);
         let code = user_code();
         inner.devices.insert(

@@ -432,6 +432,44 @@ impl AadError {
     }
 }
 
+/// One line per AADSTS code the sim sends, for the `/error?code=` page.
+pub fn meaning(code: u32) -> &'static str {
+    match code {
+        50126 => "Invalid username or password.",
+        50076 => {
+            "Multifactor authentication is required (Conditional Access, security defaults or per-user MFA). The password was right."
+        }
+        50079 => "The user must register for multifactor authentication. The password was right.",
+        50053 => {
+            "The account is locked (smart lockout or an administrator), whatever the password."
+        }
+        50055 => "The password has expired and must be changed.",
+        50057 => "The account is disabled.",
+        50034 => "The user does not exist in this directory.",
+        50105 => "The user is not assigned to the application.",
+        700016 => "The application was not found in the directory.",
+        90002 => "The tenant was not found.",
+        7000218 => "The app needs a client secret: 'Allow public client flows' is off.",
+        700025 => "A public client must not send a client secret.",
+        7000215 => "Invalid client secret (the secret ID is not the secret value).",
+        7000222 => "The client secret has expired.",
+        900144 => "A required parameter is missing from the request body.",
+        901002 => "The 'resource' parameter is not supported on the v2.0 endpoint; use 'scope'.",
+        9001023 => "This grant type is not supported on /common or /consumers.",
+        500113 => "No reply address is registered for the application.",
+        50011 => "The redirect URI does not match one registered for the application.",
+        65001 => "Consent has not been granted for the application.",
+        53003 => "Blocked by Conditional Access.",
+        53000 => "Conditional Access requires a compliant device.",
+        50196 => "Too many identical requests: the client is in a loop or being throttled.",
+        54005 => "The authorization code was already redeemed.",
+        70008 => "The authorization code or refresh token has expired.",
+        501481 => "The PKCE code_verifier does not match the code_challenge.",
+        50173 => "The grant was revoked, for example by a password change.",
+        _ => "See Microsoft's AADSTS error code reference.",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,8 +50,18 @@ pub fn router(state: Arc<SimState>) -> Router {
             post(graph::get_member_objects),
         )
         .route("/v1.0/users/{id}/memberOf", get(graph::member_of))
+        .route("/error", get(error_lookup))
         .merge(control::routes())
         .with_state(state)
+}
+
+/// `GET /error?code=N`: the page `error_uri` points at (like login.microsoftonline.com/error).
+async fn error_lookup(
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response<Body> {
+    let code = q.get("code").map(String::as_str).unwrap_or_default();
+    let meaning = crate::errors::meaning(code.parse().unwrap_or(0));
+    crate::pages::error(StatusCode::OK, code.parse().unwrap_or(0), meaning, "-")
 }
 
 /// The connection is dropped on purpose (fault injection).

@@ -174,6 +174,22 @@ pub struct Inner {
     pub throttle: HashMap<String, VecDeque<OffsetDateTime>>,
 }
 
+impl Inner {
+    /// Drops expired sessions, codes and device codes once the maps grow large.
+    pub fn prune(&mut self, now: OffsetDateTime) {
+        const LARGE: usize = 10_000;
+        if self.sessions.len() > LARGE {
+            self.sessions.retain(|_, s| s.expires > now);
+        }
+        if self.codes.len() > LARGE {
+            self.codes.retain(|_, c| c.expires > now && !c.used);
+        }
+        if self.devices.len() > LARGE {
+            self.devices.retain(|_, d| d.expires > now);
+        }
+    }
+}
+
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Inner")

@@ -82,3 +82,29 @@ async fn serve_tls_prints_a_ca_that_clients_can_trust() {
     let _ = child.wait();
     let _ = std::fs::remove_file(ca);
 }
+
+#[test]
+fn background_sim_serves_synchronous_callers_and_stops_on_drop() {
+    use std::io::Read;
+    let sim = entra_sim::Sim::start_in_background(
+        entra_sim::Tenant::demo(),
+        entra_sim::SimOptions::default(),
+    )
+    .unwrap();
+    let addr = sim.addr();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET /contoso.example/discovery/v2.0/keys HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    assert!(out.contains("\"kty\":\"RSA\""), "{out}");
+    drop(sim);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::net::TcpStream::connect(addr).is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sim kept listening after its handle was dropped"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -205,14 +205,14 @@ fn check(paths: &[PathBuf], as_json: bool, merged: bool) -> anyhow::Result<ExitC
             if !report.has_errors() {
                 let file = &report.files[0];
                 oks.push(format!(
-                    "{}: ok ({} payload{}, {:?}{})",
+                    "{}: ok ({} payload{}, {}{})",
                     one.0,
                     file.payloads.len(),
                     if file.payloads.len() == 1 { "" } else { "s" },
                     file.encoding,
                     file.signer
                         .as_deref()
-                        .map(|s| format!(", signed by {s}"))
+                        .map(|s| format!(" by {s}"))
                         .unwrap_or_default()
                 ));
             }

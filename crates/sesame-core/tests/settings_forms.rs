@@ -126,27 +126,32 @@ fn signed_profile_made_now_with_openssl() {
         read("profiles/provisioning-groups.mobileconfig"),
     )
     .unwrap();
-    let status = std::process::Command::new("openssl")
-        .args(["cms", "-sign", "-nodetach", "-binary", "-outform", "DER"])
-        .arg("-in")
-        .arg(d.join("p.mobileconfig"))
-        .arg("-signer")
-        .arg(d.join("c.pem"))
-        .arg("-inkey")
-        .arg(d.join("k.pem"))
-        .arg("-out")
-        .arg(d.join("s.mobileconfig"))
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let bytes = std::fs::read(d.join("s.mobileconfig")).unwrap();
-    let report = settings::load(&[("s.mobileconfig", &bytes)]);
-    assert!(!report.has_errors(), "{:#?}", report.findings);
-    assert_eq!(
-        report.files[0].signer.as_deref(),
-        Some("O=Test Org,CN=Fresh Signer")
-    );
-    assert!(report.settings.expect("settings").deny_local);
+    // Signer named by issuer + serial (openssl's default) and by subject key identifier (-keyid).
+    for extra in [&[][..], &["-keyid"][..]] {
+        let status = std::process::Command::new("openssl")
+            .args(["cms", "-sign", "-nodetach", "-binary", "-outform", "DER"])
+            .args(extra)
+            .arg("-in")
+            .arg(d.join("p.mobileconfig"))
+            .arg("-signer")
+            .arg(d.join("c.pem"))
+            .arg("-inkey")
+            .arg(d.join("k.pem"))
+            .arg("-out")
+            .arg(d.join("s.mobileconfig"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let bytes = std::fs::read(d.join("s.mobileconfig")).unwrap();
+        let report = settings::load(&[("s.mobileconfig", &bytes)]);
+        assert!(!report.has_errors(), "{extra:?}: {:#?}", report.findings);
+        assert_eq!(
+            report.files[0].signer.as_deref(),
+            Some("O=Test Org,CN=Fresh Signer"),
+            "{extra:?}"
+        );
+        assert!(report.settings.expect("settings").deny_local);
+    }
 }
 
 fn managed_prefs_dict() -> plist::Dictionary {

@@ -72,6 +72,33 @@ fn bench_id_token(c: &mut Criterion) -> Duration {
     })
 }
 
+/// Entra-error parsing and the verdict, on the body the sim sends for a
+/// wrong password (the CPU part of the wrong-password round trip).
+fn bench_error_verdict(c: &mut Criterion, body: &[u8]) -> Duration {
+    let run = || {
+        let e = sesame_entra::error::parse_error_response(
+            400,
+            Some("application/json; charset=utf-8"),
+            None,
+            body,
+        )
+        .expect("entra body");
+        sesame_entra::verdict_for_error(
+            &e,
+            &sesame_entra::verdict::DEFAULT_SUCCESS_CODES,
+            sesame_entra::Catalog::builtin(),
+            SystemTime::now(),
+        )
+    };
+    assert_eq!(run(), PasswordVerdict::WrongPassword { code: 50126 });
+    c.bench_function("entra_error_parse_and_verdict", |b| {
+        b.iter(|| black_box(run()))
+    });
+    median_of(5000, || {
+        black_box(run());
+    })
+}
+
 struct Rig {
     rt: tokio::runtime::Runtime,
     client: EntraClient,
@@ -166,6 +193,21 @@ impl Rig {
             .len()
     }
 
+    fn wrong_password_body(&self) -> Vec<u8> {
+        let url = url::Url::parse(&self.token_url).expect("url");
+        let form = [
+            ("grant_type", "password"),
+            ("client_id", APP),
+            ("username", UPN),
+            ("password", WRONG),
+            ("scope", "openid profile"),
+        ];
+        self.rt
+            .block_on(self.client.http().post_form(&url, &form))
+            .expect("post")
+            .body
+    }
+
     fn curl(&self, password: &str) -> bool {
         Command::new("curl")
             .args(["-sS", "-o", "/dev/null", "--cacert"])
@@ -206,6 +248,7 @@ fn main() {
         rig.check(WRONG),
         PasswordVerdict::WrongPassword { code: 50126 }
     );
+    let parse_median = bench_error_verdict(&mut c, &rig.wrong_password_body());
     let mut group = c.benchmark_group("ropg_round_trip");
     group.bench_function("sesame_check_wrong_password", |b| {
         b.iter(|| black_box(rig.check(WRONG)))
@@ -230,7 +273,7 @@ fn main() {
     c.final_summary();
 
     // Same-run summary, interleaved so drift from other load hits all alike.
-    let n = 1000;
+    let n = 2000;
     type Run<'a> = (&'static str, Box<dyn Fn() + 'a>);
     let runs: Vec<Run<'_>> = vec![
         (
@@ -266,13 +309,15 @@ fn main() {
     ];
     let mut times: Vec<Vec<Duration>> = vec![Vec::with_capacity(n); runs.len()];
     for i in 0..n {
-        // The slow right-password pair runs on every 10th round only.
-        for (k, (_, f)) in runs.iter().enumerate() {
-            if k >= 3 && i % 10 != 0 {
+        // Rotate the order each round so no run always goes first; the slow
+        // right-password pair runs on every 10th round only.
+        for j in 0..runs.len() {
+            let k = (i + j) % runs.len();
+            if k >= 3 && i % 10 >= 2 {
                 continue;
             }
             let t = Instant::now();
-            f();
+            (runs[k].1)();
             times[k].push(t.elapsed());
         }
     }
@@ -285,11 +330,15 @@ fn main() {
         .collect();
     println!(
         "\nsummary (medians, interleaved: {n} wrong-password rounds, {} right-password rounds)",
-        n / 10
+        n / 5
     );
     println!(
         "  ID-token validation, warm JWKS: {:.1} µs",
         id_median.as_secs_f64() * 1e6
+    );
+    println!(
+        "  Entra error parse + verdict:    {:.1} µs",
+        parse_median.as_secs_f64() * 1e6
     );
     let floors = [2, 2, 2, 4, 4];
     for (k, (name, _)) in runs.iter().enumerate() {

@@ -118,6 +118,50 @@ impl CatalogEntry {
     }
 }
 
+impl PasswordEvidence {
+    /// `yes`, `no` or `unknown`, as in the catalog data.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Yes => "yes",
+            Self::No => "no",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+impl LockoutRisk {
+    /// `none`, `low`, `high`, `locked` or `unknown`, as in the catalog data.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Low => "low",
+            Self::High => "high",
+            Self::Locked => "locked",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+impl VerdictClass {
+    /// The class name as in the catalog data (`wrong_password`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Interrupted => "interrupted",
+            Self::WrongPassword => "wrong_password",
+            Self::Locked => "locked",
+            Self::PasswordExpired => "password_expired",
+            Self::Disabled => "disabled",
+            Self::UnknownUser => "unknown_user",
+            Self::NotAssigned => "not_assigned",
+            Self::Misconfigured => "misconfigured",
+            Self::ProtocolMismatch => "protocol_mismatch",
+            Self::Throttled => "throttled",
+            Self::Unreachable => "unreachable",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
 /// The catalog data could not be read.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum CatalogError {
@@ -277,6 +321,20 @@ mod tests {
             let e = Catalog::builtin().get(code).unwrap();
             assert_eq!(e.verdict, VerdictClass::Misconfigured, "{code}");
             assert!(e.fix_with_portal().contains("Entra admin center"), "{code}");
+        }
+    }
+
+    #[test]
+    fn names_round_trip_with_the_data_file() {
+        for e in Catalog::builtin().entries() {
+            for (field, value) in [
+                ("password_verified", e.password_verified.as_str()),
+                ("lockout", e.lockout.as_str()),
+                ("verdict", e.verdict.as_str()),
+            ] {
+                let line = format!("{field} = \"{value}\"");
+                assert!(BUILTIN_TOML.contains(&line), "{line}");
+            }
         }
     }
 

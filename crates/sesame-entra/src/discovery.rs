@@ -89,7 +89,7 @@ pub enum DiscoveryError {
         /// Start of the body.
         snippet: String,
         /// Entra's error, when the body is in Entra's shape (e.g. AADSTS90002).
-        entra: Option<EntraError>,
+        entra: Option<Box<EntraError>>,
     },
     /// The document is not valid discovery JSON.
     #[error("discovery document {url} is malformed: {detail}")]
@@ -191,7 +191,8 @@ async fn fetch_one(
                 resp.retry_after.as_deref(),
                 &resp.body,
             )
-            .ok(),
+            .ok()
+            .map(Box::new),
         });
     }
     parse_metadata(url.as_str(), &resp.body, version, &cfg.tenant)

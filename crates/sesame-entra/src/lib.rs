@@ -6,10 +6,10 @@
 //! mapping of every Entra answer to a password verdict.
 //!
 //! Start with [`EntraClient`]: [`EntraClient::check_password`] for the
-//! password check, [`EntraClient::authorize`] + [`authorize::parse_redirect`]
-//! + [`EntraClient::exchange_code`] for the interactive sign-in,
-//! [`EntraClient::resolve_groups`] for group overage. [`Catalog::builtin`]
-//! explains any AADSTS code.
+//! password check; [`EntraClient::authorize`], then
+//! [`authorize::parse_redirect`], then [`EntraClient::exchange_code`] for the
+//! interactive sign-in; [`EntraClient::resolve_groups`] for group overage.
+//! [`Catalog::builtin`] explains any AADSTS code.
 #![warn(missing_docs)]
 
 pub mod authorize;

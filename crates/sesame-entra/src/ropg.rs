@@ -148,7 +148,7 @@ impl EntraClient {
                     let more = i + 1 < order.len();
                     if err.has_any_code(&PROTOCOL_MISMATCH_CODES) && more {
                         tracing::info!(endpoint = ?version, code = ?err.code(), "protocol mix-up: trying the other token endpoint");
-                        last_mixup = Some(err);
+                        last_mixup = Some(*err);
                         continue;
                     }
                     if auto
@@ -163,7 +163,7 @@ impl EntraClient {
                     return PasswordCheck {
                         verdict,
                         endpoint: Some(version),
-                        error: Some(err),
+                        error: Some(*err),
                         claims: None,
                         tokens: None,
                     };

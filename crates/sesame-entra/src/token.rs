@@ -62,10 +62,10 @@ pub enum TokenError {
     Transport(#[from] TransportError),
     /// Entra refused, with its error body.
     #[error("Entra refused the token request: {0}")]
-    Entra(EntraError),
+    Entra(Box<EntraError>),
     /// Something that is not Entra answered.
     #[error("unexpected answer from the token endpoint: {0}")]
-    Unexpected(UnexpectedResponse),
+    Unexpected(Box<UnexpectedResponse>),
     /// 2xx, but not a token response.
     #[error("the token endpoint answered 2xx without usable tokens: {0}")]
     MalformedTokens(String),
@@ -108,8 +108,8 @@ pub fn parse_token_response(resp: &HttpResponse) -> Result<TokenSet, TokenError>
                 resp.retry_after.as_deref(),
                 &resp.body,
             ) {
-                Ok(e) => TokenError::Entra(e),
-                Err(u) => TokenError::Unexpected(u),
+                Ok(e) => TokenError::Entra(Box::new(e)),
+                Err(u) => TokenError::Unexpected(Box::new(u)),
             },
         );
     }

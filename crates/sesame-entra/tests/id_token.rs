@@ -1,6 +1,7 @@
 //! ID-token validation: key rotation and clock skew against entra-sim, and
 //! the token attacks (alg none, HS256 keyed with the RSA public key, foreign
 //! keys, wrong iss / aud / tid / nonce, expired, not yet valid).
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod common;
 
@@ -176,7 +177,8 @@ fn wrong_claims_are_refused_each_for_its_reason() {
     let sign = |c: Value| k.set.active().sign(&c).unwrap();
     let now = now_secs();
     let v1_issuer = format!("https://sts.windows.net/{TID}/");
-    let cases: Vec<(Value, fn(&IdTokenError) -> bool)> = vec![
+    type Case = (Value, fn(&IdTokenError) -> bool);
+    let cases: Vec<Case> = vec![
         (with(claims(), "iss", json!(v1_issuer)), |e| {
             matches!(e, IdTokenError::Issuer(_))
         }),

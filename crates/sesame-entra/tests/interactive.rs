@@ -1,6 +1,7 @@
 //! The interactive sign-in against entra-sim: authorization URL, the sim's
 //! sign-in pages, redirect parsing, code exchange (public and confidential),
 //! refresh, and group overage with and without Graph.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The password check against entra-sim over HTTPS: one verdict per
 //! situation Entra can be in.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! No password, code, token or client secret reaches a log line, `Debug` or
 //! `Display`: every flow runs with TRACE logging captured, then the capture
 //! and the formatted values are searched for each secret.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod common;
 

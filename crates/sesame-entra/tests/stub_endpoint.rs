@@ -2,6 +2,7 @@
 //! protocol mix-up (so `auto` must move to v1 and remember it), a captive
 //! portal's redirect, and an oversized body. A tiny plain-HTTP server on
 //! loopback plays the token endpoint; discovery points at it.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -229,6 +229,8 @@ struct Failing<'a> {
     inner: &'a ShadowDirectory,
     calls: std::cell::Cell<usize>,
     fail_at: usize,
+    /// Also fail every undo that deletes (the rollback cannot finish).
+    fail_undo: bool,
 }
 
 impl Failing<'_> {
@@ -283,6 +285,9 @@ impl AccountDirectory for Failing<'_> {
         self.inner.forget_uid(uid)
     }
     fn delete(&self, s: &str) -> Result<(), DirectoryError> {
+        if self.fail_undo {
+            return Err(DirectoryError::Unsupported("injected undo failure"));
+        }
         self.inner.delete(s)
     }
 }
@@ -297,6 +302,7 @@ fn a_failing_step_rolls_back_everything_before_it() {
             inner: &dir,
             calls: Default::default(),
             fail_at,
+            fail_undo: false,
         };
         let me = ada(&[ADMINS]);
         let verdict = PasswordVerdict::Verified;
@@ -327,4 +333,53 @@ fn a_failing_step_rolls_back_everything_before_it() {
         );
         assert_clean(tmp.path());
     }
+}
+
+#[test]
+fn an_unfinished_rollback_keeps_the_journal_and_the_next_run_finishes_it() {
+    require_root!();
+    let (tmp, dir, journal) = sandbox_dir();
+    let before = dir.snapshot().unwrap();
+    // Fail at "set password" (after the account exists), and fail the undo.
+    let failing = Failing {
+        inner: &dir,
+        calls: Default::default(),
+        fail_at: 2,
+        fail_undo: true,
+    };
+    let me = ada(&[ADMINS]);
+    let verdict = PasswordVerdict::Verified;
+    let cloud = secret(CLOUD_PASSWORD);
+    let passwords = Passwords {
+        new: &cloud,
+        old_local: None,
+    };
+    let req = request(&me, &verdict, LocalPasswordProof::NotOffered);
+    let err = provision(&failing, &journal, &policy(), &req, &passwords, &mut NoHook).unwrap_err();
+    assert!(
+        matches!(err, ApplyError::RollbackIncomplete { .. }),
+        "{err}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("journal.json") && text.contains("next run"),
+        "{text}"
+    );
+    assert!(journal.path().exists());
+    // The account exists but is not bound: nobody can mistake it for done.
+    let half = dir.find_by_short_name("ada").unwrap().unwrap();
+    assert!(half.binding.is_none());
+
+    // Next run on a healthy directory: the rollback finishes, then the
+    // sign-in succeeds as if nothing had happened.
+    let undone = sesame_platform::recover(&dir, &journal).unwrap();
+    assert!(undone.is_some());
+    assert_eq!(dir.snapshot().unwrap(), before);
+    let plan = provision(&dir, &journal, &policy(), &req, &passwords, &mut NoHook).unwrap();
+    assert!(
+        matches!(plan, Plan::Create(ref n) if n.uid == 1000),
+        "{}",
+        plan.explain()
+    );
+    assert_clean(tmp.path());
 }

@@ -54,3 +54,20 @@ impl<S: Subscriber> Layer<S> for SystemLogLayer {
         unsafe { libc::syslog(priority | libc::LOG_AUTH, c"%s".as_ptr(), line.as_ptr()) };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    #[test]
+    fn events_with_any_text_reach_syslog_without_failing() {
+        let layer = SystemLogLayer::new(c"sesame-test");
+        assert_eq!(layer.ident(), c"sesame-test");
+        let subscriber = tracing_subscriber::registry().with(layer);
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!(target: crate::TRACING_TARGET, event = "sign_in", "a line with a NUL \0 and a % sign %s");
+            tracing::error!("second");
+        });
+    }
+}

@@ -44,6 +44,7 @@ pub struct Entry {
 pub struct Effective {
     entries: BTreeMap<&'static str, Entry>,
     files: Vec<String>,
+    payloads: Vec<String>,
 }
 
 impl Effective {
@@ -84,7 +85,7 @@ impl Effective {
             Some(e) => e.source.clone(),
             None => Source {
                 file: self.files.join(", "),
-                payload: None,
+                payload: (!self.payloads.is_empty()).then(|| self.payloads.join(", ")),
             },
         }
     }
@@ -95,6 +96,10 @@ pub fn merge(files: &[ProfileFile]) -> (Effective, Vec<Finding>) {
     let mut eff = Effective {
         entries: BTreeMap::new(),
         files: files.iter().map(|f| f.file.clone()).collect(),
+        payloads: files
+            .iter()
+            .flat_map(|f| f.payloads.iter().filter_map(|p| p.label.clone()))
+            .collect(),
     };
     let mut findings = Vec::new();
     for file in files {

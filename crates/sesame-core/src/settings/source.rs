@@ -24,6 +24,16 @@ pub enum Encoding {
     Signed,
 }
 
+impl std::fmt::Display for Encoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Encoding::Xml => "XML",
+            Encoding::Binary => "binary",
+            Encoding::Signed => "signed",
+        })
+    }
+}
+
 /// How a payload was wrapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PayloadForm {

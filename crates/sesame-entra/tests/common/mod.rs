@@ -1,6 +1,6 @@
 //! Shared set-up for the integration tests: an entra-sim tenant over HTTPS
 //! whose CA only these tests trust, and a client configured for it.
-#![allow(dead_code, missing_docs)]
+#![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
