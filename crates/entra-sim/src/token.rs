@@ -178,11 +178,12 @@ fn token(
         basic,
         now: state.clock.now(),
     };
-    let unsigned = match decide(&req, tenant) {
-        Ok(u) => u,
+    let signed = match decide(&req, tenant) {
+        Ok(Answer::User(u)) => sign(state, &u),
+        Ok(Answer::App(json)) => Ok(json),
         Err(e) => return e.response(&state.base_url, req.now, &req.correlation),
     };
-    match sign(state, &unsigned) {
+    match signed {
         Ok(json) => {
             let mut resp = (StatusCode::OK, axum::Json(json)).into_response();
             resp.headers_mut().insert(
@@ -195,7 +196,13 @@ fn token(
     }
 }
 
-fn decide(req: &Req<'_>, tenant: &str) -> Result<Unsigned, AadError> {
+/// What the token endpoint hands back: user tokens to sign, or an app-only token body.
+enum Answer {
+    User(Box<Unsigned>),
+    App(serde_json::Value),
+}
+
+fn decide(req: &Req<'_>, tenant: &str) -> Result<Answer, AadError> {
     let tref = resolve_tenant(req.state, tenant)?;
     let grant_type = req.need("grant_type")?.to_string();
     let client_id = req.need("client_id")?.to_string();
@@ -207,7 +214,7 @@ fn decide(req: &Req<'_>, tenant: &str) -> Result<Unsigned, AadError> {
     let Some(app) = inner.tenant.app(&client_id).cloned() else {
         return Err(AadError::unknown_app(&client_id, tenant));
     };
-    match grant_type.as_str() {
+    let user = match grant_type.as_str() {
         "password" => {
             if req.version == Version::V2
                 && matches!(tref, TenantRef::Common | TenantRef::Consumers)
@@ -221,8 +228,10 @@ fn decide(req: &Req<'_>, tenant: &str) -> Result<Unsigned, AadError> {
         "urn:ietf:params:oauth:grant-type:device_code" | "device_code" => {
             device_code(req, inner, &app)
         }
+        "client_credentials" => return client_credentials(req, inner, &app),
         other => Err(AadError::unsupported_grant(other)),
-    }
+    };
+    user.map(|u| Answer::User(Box::new(u)))
 }
 
 /// Client authentication: public clients must not send a secret; confidential ones must.
@@ -525,4 +534,62 @@ fn device_code(req: &Req<'_>, inner: &mut Inner, app: &App) -> Result<Unsigned, 
     }
     req.log(inner, &user.upn, Some(app), "device_code", 0, vec![]);
     Ok(u)
+}
+
+/// `client_credentials`: an app-only access token for a confidential client.
+fn client_credentials(req: &Req<'_>, inner: &mut Inner, app: &App) -> Result<Answer, AadError> {
+    let confidential = client_auth(req, app, false, req.now)?;
+    let audience = match req.version {
+        Version::V2 => {
+            let scope = req.need("scope")?;
+            let Some(resource) = scope
+                .strip_suffix("/.default")
+                .filter(|_| !scope.contains(' '))
+            else {
+                let mut e = AadError::invalid_scope(scope);
+                e.code = 1002012;
+                e.message = format!(
+                    "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
+                );
+                return Err(e);
+            };
+            resolve_v2(&inner.tenant, &format!("{resource}/.default"))?.audience
+        }
+        Version::V1 => resolve_v1(&inner.tenant, req.need("resource")?, None)?.audience,
+    };
+    throttle(
+        req,
+        inner,
+        app,
+        &format!("{}|client_credentials|{audience}", app.client_id),
+    )?;
+    let now = req.now.unix_timestamp();
+    let tid = inner.tenant.tenant_id;
+    let sp = uuid::Uuid::new_v5(&tid, app.client_id.as_bytes()).to_string();
+    let lifetime = crate::claims::TOKEN_LIFETIME_SECS;
+    let claims = serde_json::json!({
+        "aud": audience, "iss": req.state.issuer_v1(), "iat": now, "nbf": now,
+        "exp": now + lifetime, "aio": crate::state::random_token(24),
+        "app_displayname": app.name, "appid": app.client_id.to_string(),
+        "appidacr": if confidential { "1" } else { "0" }, "idp": req.state.issuer_v1(),
+        "idtyp": "app", "oid": sp, "sub": sp, "tid": tid.to_string(),
+        "uti": crate::state::random_token(16), "ver": "1.0",
+    });
+    let token = req
+        .state
+        .signing_key()
+        .sign(&claims)
+        .map_err(|e| AadError::invalid_request(90033, e.to_string()))?;
+    let expires_in = lifetime - 1;
+    Ok(Answer::App(match req.version {
+        Version::V2 => serde_json::json!({
+            "token_type": "Bearer", "expires_in": expires_in, "ext_expires_in": expires_in,
+            "access_token": token,
+        }),
+        Version::V1 => serde_json::json!({
+            "token_type": "Bearer", "expires_in": expires_in.to_string(),
+            "ext_expires_in": expires_in.to_string(), "expires_on": (now + lifetime).to_string(),
+            "not_before": now.to_string(), "resource": audience, "access_token": token,
+        }),
+    }))
 }

@@ -294,10 +294,17 @@ async fn expired_password_change_page_in_chromium() {
 async fn device_code_page_in_chromium() {
     let sim = start(false).await;
     let http = client(&sim);
-    let (s, _, d) = post_form(&http, &format!("{}/{TID}/oauth2/v2.0/devicecode", sim.base_url()), &[("client_id", SESAME), ("scope", "openid")]).await;
+    let (s, _, d) = post_form(
+        &http,
+        &format!("{}/{TID}/oauth2/v2.0/devicecode", sim.base_url()),
+        &[("client_id", SESAME), ("scope", "openid")],
+    )
+    .await;
     assert_eq!(s, 200, "{d}");
     let (_driver, c) = browser().await;
-    c.goto(d["verification_uri"].as_str().unwrap()).await.unwrap();
+    c.goto(d["verification_uri"].as_str().unwrap())
+        .await
+        .unwrap();
     fill(&c, "#otc", "WRONGCODE").await;
     click(&c, "#idSIButton9").await;
     assert!(text_of(&c, "#usernameError").await.contains("didn't work"));
@@ -307,11 +314,30 @@ async fn device_code_page_in_chromium() {
     click(&c, "#idSIButton9").await;
     fill(&c, "#i0118", "Sesame-Demo-2").await;
     click(&c, "#idSIButton9").await;
-    assert!(text_of(&c, "#message").await.contains("You have signed in to the Sesame application"));
+    assert!(
+        text_of(&c, "#message")
+            .await
+            .contains("You have signed in to the Sesame application")
+    );
     c.close().await.unwrap();
-    let poll = [("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("client_id", SESAME), ("device_code", d["device_code"].as_str().unwrap())];
-    let (s, _, t) = post_form(&http, &format!("{}/{TID}/oauth2/v2.0/token", sim.base_url()), &poll).await;
+    let poll = [
+        ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+        ("client_id", SESAME),
+        ("device_code", d["device_code"].as_str().unwrap()),
+    ];
+    let (s, _, t) = post_form(
+        &http,
+        &format!("{}/{TID}/oauth2/v2.0/token", sim.base_url()),
+        &poll,
+    )
+    .await;
     assert_eq!(s, 200, "{t}");
-    let id = verify(&sim, t["id_token"].as_str().unwrap(), SESAME, &sim.issuer_v2()).await;
+    let id = verify(
+        &sim,
+        t["id_token"].as_str().unwrap(),
+        SESAME,
+        &sim.issuer_v2(),
+    )
+    .await;
     assert_eq!(id["preferred_username"], "adele@contoso.example");
 }

@@ -567,3 +567,56 @@ async fn debug_output_never_shows_passwords_or_tokens() {
         }
     }
 }
+
+#[tokio::test]
+async fn client_credentials_for_confidential_apps_only() {
+    let sim = start(false).await;
+    let http = client(&sim);
+    let url = format!("{}/{TID}/oauth2/v2.0/token", sim.base_url());
+    let graph = "https://graph.microsoft.com/.default";
+    let f = [
+        ("grant_type", "client_credentials"),
+        ("client_id", DOCTOR),
+        ("scope", graph),
+        ("client_secret", "demo-secret-value-1"),
+    ];
+    let (s, _, t) = post_form(&http, &url, &f).await;
+    assert_eq!(s, 200, "{t}");
+    let at = verify(
+        &sim,
+        t["access_token"].as_str().unwrap(),
+        "https://graph.microsoft.com",
+        &sim.issuer_v1(),
+    )
+    .await;
+    assert_eq!(
+        (at["idtyp"].as_str(), at["appid"].as_str()),
+        (Some("app"), Some(DOCTOR))
+    );
+    let f = [
+        ("grant_type", "client_credentials"),
+        ("client_id", DOCTOR),
+        ("scope", graph),
+        ("client_secret", "d4000000-0000-4000-8000-000000000001"),
+    ];
+    let (s, _, b) = post_form(&http, &url, &f).await;
+    assert_eq!((s, code(&b)), (401, 7000215));
+    let f = [
+        ("grant_type", "client_credentials"),
+        ("client_id", SESAME),
+        ("scope", graph),
+    ];
+    let (s, _, b) = post_form(&http, &url, &f).await;
+    assert_eq!((s, code(&b)), (401, 7000218));
+    let f = [
+        ("grant_type", "client_credentials"),
+        ("client_id", DOCTOR),
+        ("scope", "User.Read"),
+        ("client_secret", "demo-secret-value-1"),
+    ];
+    let (s, _, b) = post_form(&http, &url, &f).await;
+    assert_eq!(
+        (s, b["error"].as_str().unwrap(), code(&b)),
+        (400, "invalid_scope", 1002012)
+    );
+}

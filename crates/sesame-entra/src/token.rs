@@ -8,7 +8,7 @@ use crate::authorize::PendingAuthorization;
 use crate::claims::EntraClaims;
 use crate::client::EntraClient;
 use crate::discovery::{DiscoveryError, Version};
-use crate::error::{EntraError, UnexpectedResponse, parse_error_response};
+use crate::error::{BodyProblem, EntraError, UnexpectedResponse, parse_error_response, snippet};
 use crate::http::{HttpResponse, TransportError};
 use crate::id_token::IdTokenError;
 use crate::jwks::JwksError;
@@ -114,7 +114,22 @@ pub fn parse_token_response(resp: &HttpResponse) -> Result<TokenSet, TokenError>
         );
     }
     let raw: RawTokens = serde_json::from_slice(&resp.body).map_err(|e| {
-        // Never echo the body or serde's message: either may hold a token.
+        // A captive portal or proxy answering "200 OK" with its own page.
+        let html = resp
+            .content_type
+            .as_deref()
+            .is_some_and(|c| c.to_ascii_lowercase().contains("html"))
+            || resp.body.trim_ascii_start().starts_with(b"<");
+        if html {
+            return TokenError::Unexpected(Box::new(UnexpectedResponse {
+                status: resp.status,
+                content_type: resp.content_type.clone(),
+                problem: BodyProblem::Html,
+                snippet: snippet(&resp.body),
+                retry_after: None,
+            }));
+        }
+        // Otherwise never echo the body or serde's message: either may hold a token.
         TokenError::MalformedTokens(format!(
             "not a token response ({:?} JSON error at line {} column {})",
             e.classify(),
@@ -257,6 +272,13 @@ mod tests {
         assert!(matches!(e, TokenError::Entra(ref x) if x.error_codes == vec![50126]));
         let e = parse_token_response(&resp(502, "<html>")).unwrap_err();
         assert!(matches!(e, TokenError::Unexpected(_)));
+        // A captive portal's "200 OK" page is not Entra either.
+        let e = parse_token_response(&resp(200, "<html><body>Hotel Wi-Fi login</body></html>"))
+            .unwrap_err();
+        match e {
+            TokenError::Unexpected(u) => assert_eq!(u.problem, BodyProblem::Html),
+            other => panic!("{other:?}"),
+        }
         let e = parse_token_response(&resp(
             200,
             r#"{"access_token":"secret-at","token_type":"mac"}"#,

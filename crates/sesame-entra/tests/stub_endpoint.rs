@@ -18,6 +18,7 @@ const TID: &str = "6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f";
 enum V2Answer {
     Mixup(u32),
     Redirect,
+    PortalPage,
     Huge,
 }
 
@@ -129,6 +130,11 @@ fn answer(
                     "location: http://captive.portal/login\r\n".into(),
                     String::new(),
                 ),
+                V2Answer::PortalPage => (
+                    "200 OK".into(),
+                    String::new(),
+                    "<html><body>Welcome to Hotel Wi-Fi</body></html>".into(),
+                ),
                 V2Answer::Huge => (
                     "200 OK".into(),
                     String::new(),
@@ -220,6 +226,18 @@ async fn captive_portal_redirects_and_oversized_bodies_are_unreachable() {
     match v {
         PasswordVerdict::Unreachable { reason } => {
             assert!(reason.contains("captive portal"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let page = stub(V2Answer::PortalPage).await;
+    let v = client(&page, RopgEndpoint::V2)
+        .check_password("a@b.c", &pw())
+        .await
+        .unwrap()
+        .verdict;
+    match v {
+        PasswordVerdict::Unreachable { reason } => {
+            assert!(reason.contains("HTML page"), "{reason}")
         }
         other => panic!("{other:?}"),
     }

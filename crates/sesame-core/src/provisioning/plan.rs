@@ -268,28 +268,13 @@ fn deny(short_name: Option<&str>, reason: DenyReason) -> Plan {
 }
 
 /// The first of `groups` that is in `wanted`, compared case-insensitively
-/// (ObjectIDs are GUIDs); returned lowercase. Sorts `wanted` once and
-/// binary-searches it, so a token with 1,000 groups costs 1,000 lookups.
+/// (ObjectIDs are GUIDs); returned lowercase.
 fn in_any(groups: &[String], wanted: &[String]) -> Option<String> {
-    if wanted.is_empty() {
-        return None;
-    }
-    let mut sorted: Vec<String> = wanted.iter().map(|w| w.to_ascii_lowercase()).collect();
-    sorted.sort_unstable();
-    let mut buf = String::new();
     groups.iter().find_map(|g| {
-        let key = if g.bytes().any(|b| b.is_ascii_uppercase()) {
-            buf.clear();
-            buf.push_str(g);
-            buf.make_ascii_lowercase();
-            buf.as_str()
-        } else {
-            g.as_str()
-        };
-        sorted
-            .binary_search_by(|w| w.as_str().cmp(key))
-            .ok()
-            .map(|i| sorted[i].clone())
+        wanted
+            .iter()
+            .find(|w| w.eq_ignore_ascii_case(g))
+            .map(|w| w.to_ascii_lowercase())
     })
 }
 

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::settings::{ObjectId, Settings};
+
 /// Which operating system's account rules apply (UID range, short-name
 /// length, home directory base).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +130,24 @@ impl Policy {
             demotion: DemotionPolicy::default(),
             short_name_claim: None,
             migrate: false,
+            os,
+            uid_floor: None,
+        }
+    }
+
+    /// The policy an admin configured in the managed profile, with `os`'s
+    /// account rules. `ShortNameClaim` names the claim; `upn` means the UPN.
+    pub fn from_settings(settings: &Settings, os: AccountOs) -> Self {
+        let ids = |v: &[ObjectId]| v.iter().map(|g| g.as_str().to_owned()).collect();
+        let claim = settings.short_name_claim.trim();
+        Self {
+            allowed_groups: ids(&settings.allowed_groups),
+            admin_groups: ids(&settings.admin_groups),
+            admin_roles: settings.admin_roles.clone(),
+            create_admin_for_all: settings.create_admin_user,
+            demotion: settings.demotion_policy,
+            short_name_claim: (!claim.is_empty() && claim != "upn").then(|| claim.to_owned()),
+            migrate: settings.migrate,
             os,
             uid_floor: None,
         }

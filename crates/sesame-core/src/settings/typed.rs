@@ -65,16 +65,7 @@ pub enum RopgEndpoint {
     Auto,
 }
 
-/// What happens to admin rights when someone no longer qualifies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DemotionPolicy {
-    /// Never remove admin rights.
-    Never,
-    /// Remove them only from accounts Sesame made admin.
-    SesamePromoted,
-    /// Always remove them.
-    Always,
-}
+pub use crate::provisioning::DemotionPolicy;
 
 /// How much Sesame logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
