@@ -38,6 +38,7 @@ impl std::fmt::Debug for SigningKey {
 impl SigningKey {
     /// Generates a new 2048-bit key.
     pub fn generate() -> Result<SigningKey, KeyError> {
+        crate::signing::install();
         let private = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)
             .map_err(|e| KeyError::Generate(e.to_string()))?;
         let der = private

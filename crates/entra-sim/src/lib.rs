@@ -56,6 +56,7 @@ mod discovery;
 mod graph;
 mod pages;
 mod server;
+mod signing;
 
 pub use control::ControlError;
 pub use faults::{Fault, FaultKind};
