@@ -56,7 +56,6 @@ fn signing_cost() {
     // key and signs with the `rsa` crate on every call (what the sim used before its ring
     // provider, see src/signing.rs).
     use jsonwebtoken::crypto::rust_crypto;
-    use jsonwebtoken::signature::Signer;
     use rsa::pkcs1::EncodeRsaPrivateKey;
     let private = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
     let enc = jsonwebtoken::EncodingKey::from_rsa_der(private.to_pkcs1_der().unwrap().as_bytes());

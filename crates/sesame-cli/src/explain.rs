@@ -252,6 +252,9 @@ pub fn to_text(x: &Explanation) -> String {
     {
         s.push_str(&format!("\nAADSTS{code}: not in Sesame's catalog.\n"));
     }
+    if s.starts_with('\n') {
+        s.remove(0);
+    }
     s.push_str(&format!(
         "\nPassword verified: {}   Lockout risk: {}\n",
         x.password_verified, x.lockout_risk

@@ -61,12 +61,11 @@ fn string(s: &str) -> String {
     format!("<string>{s}</string>")
 }
 
-/// Runs the doctor; returns the exit code and the checks as
-/// (name, status, codes, fix).
-fn doctor(
-    profile: &Path,
-    user: Option<(&str, &str)>,
-) -> (i32, Vec<(String, String, Vec<u64>, String)>) {
+/// One check as (name, status, codes, fix).
+type CheckRow = (String, String, Vec<u64>, String);
+
+/// Runs the doctor; returns the exit code and the checks.
+fn doctor(profile: &Path, user: Option<(&str, &str)>) -> (i32, Vec<CheckRow>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sesame"));
     cmd.args(["doctor", "--json", "--profile"]).arg(profile);
     if let Some((upn, _)) = user {
@@ -111,7 +110,7 @@ fn doctor(
 }
 
 /// The checks that did not pass, as (name, status, codes).
-fn problems(checks: &[(String, String, Vec<u64>, String)]) -> Vec<(&str, &str, Vec<u64>)> {
+fn problems(checks: &[CheckRow]) -> Vec<(&str, &str, Vec<u64>)> {
     checks
         .iter()
         .filter(|c| c.1 != "pass")
@@ -119,7 +118,7 @@ fn problems(checks: &[(String, String, Vec<u64>, String)]) -> Vec<(&str, &str, V
         .collect()
 }
 
-fn fix_of<'a>(checks: &'a [(String, String, Vec<u64>, String)], name: &str) -> &'a str {
+fn fix_of<'a>(checks: &'a [CheckRow], name: &str) -> &'a str {
     &checks.iter().find(|c| c.0 == name).unwrap().3
 }
 
@@ -373,4 +372,50 @@ fn a_wrong_test_password_fails_once_and_is_never_retried() {
     assert_eq!(problems(&checks), [("password_check", "fail", vec![50126])]);
     assert_eq!(code, 1);
     assert_eq!(password_sign_ins(&sim, ADELE.0), 1);
+}
+
+#[test]
+fn checks_go_to_the_sync_log_without_the_password() {
+    let sim = sim();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("logs/sync.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sesame"))
+        .args(["doctor", "--profile"])
+        .arg(profile(&sim, dir.path(), &[]))
+        .args(["--user", MEGAN.0, "--password-stdin", "--log-path"])
+        .arg(&log)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{}", MEGAN.1).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("WARN  mfa_on_ropg_app"), "{text}");
+    assert!(text.contains("Fix: Use the two-app pattern"), "{text}");
+
+    let report = sesame_synclog::read_log(&log).unwrap();
+    assert!(report.corrupt.is_empty());
+    assert_eq!(
+        report.events.len(),
+        text.lines()
+            .filter(|l| l.starts_with("PASS") || l.starts_with("WARN"))
+            .count()
+    );
+    let mfa = report
+        .events
+        .iter()
+        .find(|e| e.message.starts_with("doctor mfa_on_ropg_app"))
+        .unwrap();
+    assert_eq!(mfa.component, sesame_synclog::Component::Doctor);
+    assert_eq!(mfa.verdict, Some(sesame_synclog::Verdict::Warn));
+    assert_eq!(mfa.codes, [50076]);
+    assert_eq!(mfa.user.as_ref().unwrap().upn, MEGAN.0);
+    assert!(
+        mfa.trace_id.is_some() && mfa.correlation_id.is_some(),
+        "support IDs kept"
+    );
+    let raw = std::fs::read_to_string(&log).unwrap();
+    assert!(!raw.contains(MEGAN.1), "the password reached the sync log");
 }

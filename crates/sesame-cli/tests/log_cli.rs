@@ -159,6 +159,16 @@ fn a_missing_log_is_exit_1_naming_the_path() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing.log"));
 }
 
+/// Stops `sesame log --follow` even when an assertion fails.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn follow_prints_events_as_they_are_written() {
     let dir = tempfile::tempdir().unwrap();
@@ -185,6 +195,7 @@ fn follow_prints_events_as_they_are_written() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let child = KillOnDrop(child);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in lines.by_ref() {
@@ -211,8 +222,7 @@ fn follow_prints_events_as_they_are_written() {
             got.push(SyncEvent::from_line(&line).unwrap().message);
         }
     }
-    child.kill().unwrap();
-    let _ = child.wait();
+    drop(child);
     let expected: Vec<String> = (0..20).step_by(2).map(|i| format!("check {i}")).collect();
     assert_eq!(got, expected);
 }

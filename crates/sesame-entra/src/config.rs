@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use secrecy::SecretString;
+use sesame_core::settings::{self, Settings};
 use url::Url;
 
 use crate::verdict::DEFAULT_SUCCESS_CODES;
@@ -157,6 +158,48 @@ impl ClientConfig {
     pub fn with_authority_host(mut self, url: &str) -> Result<Self, ConfigError> {
         self.authority_host = parse_url("authority host", url)?;
         Ok(self)
+    }
+
+    /// The client configuration a validated managed profile describes: the
+    /// one mapping from profile keys to the client, shared by the agent, the
+    /// menu bar and `sesame doctor`.
+    ///
+    /// `OIDCScopes` are *extra* scopes: the sign-in always asks for `profile`
+    /// and `email`, plus `offline_access` unless `OIDCOfflineAccess` is off.
+    pub fn from_settings(s: &Settings) -> Result<Self, ConfigError> {
+        let mut cfg = Self::new(
+            s.tenant.as_str(),
+            s.oidc_client_id.as_str(),
+            s.oidc_redirect_uri.as_str(),
+        )
+        .with_authority_host(s.authority_host.as_str())?;
+        let mut scopes = vec!["profile".to_owned(), "email".to_owned()];
+        if s.oidc_offline_access {
+            scopes.push("offline_access".to_owned());
+        }
+        for extra in &s.oidc_scopes {
+            if !scopes.contains(extra) {
+                scopes.push(extra.clone());
+            }
+        }
+        cfg.scopes = scopes;
+        cfg.client_secret = s.oidc_client_secret.clone();
+        if s.ropg_client_id != s.oidc_client_id {
+            cfg.ropg_client_id = Some(s.ropg_client_id.as_str().to_owned());
+        }
+        cfg.ropg_endpoint = match s.ropg_endpoint {
+            settings::RopgEndpoint::V1 => RopgEndpoint::V1,
+            settings::RopgEndpoint::V2 => RopgEndpoint::V2,
+            settings::RopgEndpoint::Auto => RopgEndpoint::Auto,
+        };
+        cfg.ropg_scopes = s.ropg_scopes.clone();
+        cfg.ropg_resource = s.ropg_resource.clone();
+        cfg.success_codes = s.ropg_success_codes.clone();
+        if !s.trusted_root_certificates.is_empty() {
+            cfg.extra_root_certs_pem = Some(s.trusted_root_certificates.join("\n"));
+        }
+        cfg.validate()?;
+        Ok(cfg)
     }
 
     /// The client ID used for the password check.

@@ -12,6 +12,7 @@
 //!   [`TRACING_TARGET`].
 //!
 //! Unix only: rotation detection relies on inode numbers.
+#![warn(missing_docs)]
 
 mod error;
 mod follow;

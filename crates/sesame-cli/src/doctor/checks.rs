@@ -156,6 +156,9 @@ pub struct Observations {
     pub success_codes: Vec<u32>,
     /// The ROPG app is the OIDC app (one client ID to check, not two).
     pub same_client: bool,
+    /// The profile's `ROPGEndpoint` is `auto` (the doctor tries v2 only, so
+    /// the password is sent once; the agent would fall back to v1).
+    pub ropg_auto: bool,
 }
 
 /// MFA interruptions of the password check.
@@ -365,11 +368,24 @@ fn redirect_check(obs: &Observations, out: &mut Vec<Check>) {
 
 fn password_checks(obs: &Observations, pw: &PasswordSeen, out: &mut Vec<Check>) {
     if let Some(code) = first_of(&pw.codes, &PROTOCOL_CODES) {
+        let (status, detail) = if obs.ropg_auto {
+            (
+                Status::Warn,
+                "v2 refused the password check's parameters; with ROPGEndpoint auto Sesame \
+                 falls back to v1 after one wasted request (the doctor does not, so the password \
+                 is sent only once)",
+            )
+        } else {
+            (
+                Status::Fail,
+                "the password check used the wrong token endpoint version for its scopes/resource",
+            )
+        };
         out.push(Check::problem(
             "ropg_endpoint",
-            Status::Fail,
+            status,
             vec![code],
-            "the password check used the wrong token endpoint version for its scopes/resource",
+            detail,
             catalog_fix(
                 code,
                 "Set ROPGEndpoint to v2 with ROPGScopes, or v1 with ROPGResource",

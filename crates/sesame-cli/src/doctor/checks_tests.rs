@@ -14,6 +14,7 @@ fn healthy() -> Observations {
         uses_groups: true,
         success_codes: vec![50076, 50079, 50074, 50158, 53003, 53000, 53001],
         same_client: true,
+        ropg_auto: false,
     }
 }
 
@@ -266,6 +267,25 @@ fn an_unknown_oidc_app_beside_a_good_ropg_app_is_named_separately() {
     assert_eq!(
         problems(&obs),
         [("oidc_client_id", Status::Fail, vec![700016])]
+    );
+}
+
+#[test]
+fn a_protocol_mix_up_under_auto_is_a_warning_not_a_failure() {
+    let obs = Observations {
+        ropg_auto: true,
+        password: password(
+            PasswordVerdict::Misconfigured {
+                code: Some(901002),
+                fix: String::new(),
+            },
+            &[901002],
+        ),
+        ..healthy()
+    };
+    assert_eq!(
+        problems(&obs),
+        [("ropg_endpoint", Status::Warn, vec![901002])]
     );
 }
 

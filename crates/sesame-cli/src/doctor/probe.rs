@@ -15,31 +15,13 @@ use sesame_entra::{ClientConfig, EntraClient, GroupClaim, RopgEndpoint, Version}
 
 use super::checks::{Answer, GroupsSeen, Observations, PasswordSeen};
 
-/// The client configuration a profile describes. The doctor pins the ROPG
-/// endpoint (v2 for `auto`) so the password is sent exactly once.
+/// The client configuration the profile describes, with the ROPG endpoint
+/// pinned (v2 for `auto`) so the password is sent exactly once.
 pub fn client_config(s: &Settings) -> anyhow::Result<ClientConfig> {
-    let mut cfg = ClientConfig::new(
-        s.tenant.as_str(),
-        s.oidc_client_id.as_str(),
-        s.oidc_redirect_uri.as_str(),
-    )
-    .with_authority_host(s.authority_host.as_str())?;
-    cfg.scopes = s.oidc_scopes.clone();
-    cfg.client_secret = s.oidc_client_secret.clone();
-    if s.ropg_client_id != s.oidc_client_id {
-        cfg.ropg_client_id = Some(s.ropg_client_id.as_str().to_owned());
+    let mut cfg = ClientConfig::from_settings(s)?;
+    if cfg.ropg_endpoint == RopgEndpoint::Auto {
+        cfg.ropg_endpoint = RopgEndpoint::V2;
     }
-    cfg.ropg_endpoint = match s.ropg_endpoint {
-        settings::RopgEndpoint::V1 => RopgEndpoint::V1,
-        settings::RopgEndpoint::V2 | settings::RopgEndpoint::Auto => RopgEndpoint::V2,
-    };
-    cfg.ropg_scopes = s.ropg_scopes.clone();
-    cfg.ropg_resource = s.ropg_resource.clone();
-    cfg.success_codes = s.ropg_success_codes.clone();
-    if !s.trusted_root_certificates.is_empty() {
-        cfg.extra_root_certs_pem = Some(s.trusted_root_certificates.join("\n"));
-    }
-    cfg.validate()?;
     Ok(cfg)
 }
 
@@ -69,6 +51,7 @@ pub async fn observe(
         uses_groups: !s.admin_groups.is_empty() || !s.allowed_groups.is_empty(),
         success_codes: s.ropg_success_codes.clone(),
         same_client: s.ropg_client_id == s.oidc_client_id,
+        ropg_auto: s.ropg_endpoint == settings::RopgEndpoint::Auto,
     };
     let disco = match client.discovery().await {
         Ok(d) => d,

@@ -8,7 +8,8 @@ use super::{EventKind, SyncEvent};
 /// A selection of sync-log events; every field set must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFilter {
-    /// UPN or local short name, compared without regard to case.
+    /// UPN, the UPN's name part (`alice` for `alice@contoso.com`) or the local
+    /// short name, compared without regard to case.
     pub user: Option<String>,
     /// Only events at or after this time.
     pub since: Option<OffsetDateTime>,
@@ -24,7 +25,11 @@ impl EventFilter {
                 return false;
             };
             let short = user.short_name.as_deref().unwrap_or("");
-            if !user.upn.eq_ignore_ascii_case(want) && !short.eq_ignore_ascii_case(want) {
+            let name_part = user.upn.split('@').next().unwrap_or("");
+            if ![user.upn.as_str(), name_part, short]
+                .iter()
+                .any(|n| !n.is_empty() && n.eq_ignore_ascii_case(want))
+            {
                 return false;
             }
         }

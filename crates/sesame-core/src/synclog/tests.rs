@@ -161,6 +161,17 @@ fn filter_by_user_matches_upn_or_short_name_ignoring_case() {
     assert!(by("ALICE@contoso.com").matches(&e));
     assert!(by("alice").matches(&e));
     assert!(!by("bob").matches(&e));
+    let mut no_short_name = e.clone();
+    no_short_name.user = Some(LogUser {
+        upn: "lynne@contoso.com".into(),
+        short_name: None,
+    });
+    assert!(
+        by("Lynne").matches(&no_short_name),
+        "the UPN's name part matches"
+    );
+    assert!(!by("contoso.com").matches(&no_short_name));
+    assert!(!by("").matches(&no_short_name));
     let mut anonymous = e.clone();
     anonymous.user = None;
     assert!(!by("alice").matches(&anonymous));
