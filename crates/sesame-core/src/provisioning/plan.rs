@@ -9,6 +9,7 @@ use super::policy::{DemotionPolicy, Policy};
 use super::short_name::{ShortNameError, short_name};
 use super::snapshot::{AdminReason, Binding, DirectorySnapshot, LocalAccount, Origin};
 use crate::identity::{EntraId, Groups, Identity};
+use crate::synclog::EventKind;
 use crate::verdict::PasswordVerdict;
 
 /// What the person proved about the password of an existing local account
@@ -203,6 +204,16 @@ pub enum Plan {
 }
 
 impl Plan {
+    /// The sync-log event that records this plan.
+    pub fn log_event(&self) -> EventKind {
+        match self {
+            Self::Create(_) => EventKind::AccountCreated,
+            Self::Update(_) => EventKind::AccountUpdated,
+            Self::Link(_) => EventKind::AccountLinked,
+            Self::Deny { .. } => EventKind::AccountDenied,
+        }
+    }
+
     /// The short name the plan is about, if any.
     pub fn short_name(&self) -> Option<&str> {
         match self {

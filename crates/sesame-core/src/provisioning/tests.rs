@@ -143,6 +143,7 @@ fn new_person_gets_a_standard_account_bound_to_oid_and_tid() {
     assert_eq!(n.binding.id, ada().id);
     assert_eq!(n.binding.origin, Origin::Created);
     assert_eq!(n.binding.last_sync.as_deref(), Some(NOW));
+    assert_eq!(p.log_event(), crate::synclog::EventKind::AccountCreated);
     assert_eq!(
         p.explain(),
         "create ada.lovelace (uid 1000, home /home/ada.lovelace, standard) bound to oid 0a0a0a0a-0000-0000-0000-00000000ada0 tid 11111111-1111-1111-1111-111111111111"
@@ -346,6 +347,7 @@ fn takeover_by_reused_upn_or_other_tenant_is_denied() {
         }
     );
     assert!(p.explain().contains("refusing takeover"));
+    assert_eq!(p.log_event(), crate::synclog::EventKind::AccountDenied);
     // Same oid in another tenant is another identity too.
     let mut guest = ada();
     guest.id.tid = "22222222-2222-2222-2222-222222222222".into();

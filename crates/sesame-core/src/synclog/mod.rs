@@ -65,6 +65,10 @@ pub enum EventKind {
     AccountCreated,
     /// A local account was updated (groups, admin rights, name).
     AccountUpdated,
+    /// An existing local account was linked (migrated) to an Entra identity.
+    AccountLinked,
+    /// The person was refused a local account; the message says why.
+    AccountDenied,
     /// The local account was bound to an Entra identity (oid + tid).
     IdentityBound,
     /// The login keychain / secret store was updated.
@@ -80,7 +84,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every event kind a writer may use (not [`EventKind::Other`]).
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 13] = [
         Self::ProfileLoaded,
         Self::SignIn,
         Self::TokenValidated,
@@ -88,6 +92,8 @@ impl EventKind {
         Self::PasswordChanged,
         Self::AccountCreated,
         Self::AccountUpdated,
+        Self::AccountLinked,
+        Self::AccountDenied,
         Self::IdentityBound,
         Self::KeychainUpdated,
         Self::CheckScheduled,
@@ -104,6 +110,8 @@ impl EventKind {
             Self::PasswordChanged => "password_changed",
             Self::AccountCreated => "account_created",
             Self::AccountUpdated => "account_updated",
+            Self::AccountLinked => "account_linked",
+            Self::AccountDenied => "account_denied",
             Self::IdentityBound => "identity_bound",
             Self::KeychainUpdated => "keychain_updated",
             Self::CheckScheduled => "check_scheduled",

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use keyring_core::{CredentialStore, Entry, Error as KeyringError};
 use secrecy::{ExposeSecret, SecretString};
 
+#[cfg(target_os = "linux")]
+use super::backend::{BackendChoice, LinuxSecretBackend, choose_linux_backend};
 use super::{SERVICE, SecretError, SecretStore};
 
 /// Sesame's items in a keyring-core store, service [`SERVICE`], one entry
@@ -33,6 +35,35 @@ impl KeyringSecretStore {
         let store =
             linux_keyutils_keyring_store::Store::new().map_err(|e| convert("(store)", e))?;
         Ok(Self::new(store))
+    }
+
+    /// The desktop's Secret Service (GNOME Keyring, KeePassXC, KWallet) on
+    /// the session D-Bus named by `DBUS_SESSION_BUS_ADDRESS`; items go to the
+    /// default (login) collection.
+    #[cfg(target_os = "linux")]
+    pub fn secret_service() -> Result<Self, SecretError> {
+        let store =
+            dbus_secret_service_keyring_store::Store::new().map_err(|e| convert("(store)", e))?;
+        Ok(Self::new(store))
+    }
+
+    /// The store for this login session: the Secret Service where a session
+    /// bus exists and the service answers on it, else the kernel keyring
+    /// (see [`choose_linux_backend`]). Returns the choice too, for the log.
+    #[cfg(target_os = "linux")]
+    pub fn for_this_session() -> Result<(Self, BackendChoice), SecretError> {
+        let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").ok();
+        let mut secret_service = None;
+        let choice = choose_linux_backend(bus.as_deref(), || {
+            let store = Self::secret_service().map_err(|e| e.to_string())?;
+            secret_service = Some(store);
+            Ok(())
+        });
+        let store = match (choice.backend, secret_service) {
+            (LinuxSecretBackend::SecretService, Some(store)) => store,
+            _ => Self::kernel_keyring()?,
+        };
+        Ok((store, choice))
     }
 
     fn entry(&self, user: &str) -> Result<Entry, SecretError> {

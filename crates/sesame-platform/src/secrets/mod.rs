@@ -4,15 +4,26 @@
 //! Never a silent reset: [`SecretStore::replace`] needs the old password and
 //! refuses when it does not match, so a local/cloud mismatch makes the caller
 //! ask the person for the old password instead of overwriting the item.
+//!
+//! Backends: the macOS login keychain (`KeychainSecretStore`, its access
+//! list from [`TRUSTED_BINARIES`]); on Linux the Secret Service or the kernel
+//! keyring (`KeyringSecretStore::for_this_session`, chosen by
+//! [`choose_linux_backend`]); in memory for tests of callers.
 
 use secrecy::{ExposeSecret, SecretString};
 
+mod access;
+mod backend;
 mod keyring;
 mod memory;
 
 #[cfg(target_os = "macos")]
 mod keychain;
 
+pub use access::{
+    ACCESS_DESCRIPTION, AGENT_BINARY, MENUBAR_BINARY, TRUSTED_BINARIES, trusted_binaries,
+};
+pub use backend::{BackendChoice, LinuxSecretBackend, choose_linux_backend};
 pub use keyring::KeyringSecretStore;
 pub use memory::InMemorySecretStore;
 
