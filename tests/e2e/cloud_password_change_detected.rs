@@ -1,6 +1,8 @@
 //! After the first login the password changes in Entra: the menu-bar re-check
 //! with the stored password says "wrong password" exactly once and logs it,
 //! and nothing local changes silently.
+// Drives the Linux account backend (shadow tools on a sandbox root) and kernel keyring.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use secrecy::ExposeSecret;

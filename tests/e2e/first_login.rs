@@ -1,6 +1,8 @@
 //! The login agent's first sign-in, end to end: profile → web sign-in with
 //! MFA over HTTPS → ID token → password check → admin account on a sandbox
 //! root (real shadow tools) → kernel keyring → sync log.
+// Drives the Linux account backend (shadow tools on a sandbox root) and kernel keyring.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use secrecy::ExposeSecret;

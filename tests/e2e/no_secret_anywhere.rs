@@ -4,6 +4,8 @@
 //! any file Sesame wrote (sync log and its rotations, the sandbox root's
 //! Sesame state and journal, the account files) nor in anything `tracing`
 //! printed at TRACE level, nor in the `Debug` text of what the flows returned.
+// Drives the Linux account backend (shadow tools on a sandbox root) and kernel keyring.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use sesame_core::provisioning::Plan;

@@ -1,5 +1,7 @@
 //! A second Entra person whose short name collides with an existing Sesame
 //! account is refused; the account stays exactly as it was.
+// Drives the Linux account backend (shadow tools on a sandbox root) and kernel keyring.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use secrecy::ExposeSecret;

@@ -208,18 +208,16 @@ pub fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
-/// Joins a fresh anonymous session keyring for the calling thread (what
-/// `keyctl session -` does), so the kernel-keyring store needs no login
-/// session. Returns false when the kernel refuses.
+/// Joins a fresh anonymous session keyring for the calling thread, so the
+/// kernel-keyring store needs no login session. False when the kernel refuses
+/// (and always on systems without a kernel keyring).
 pub fn join_fresh_session_keyring() -> bool {
-    const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
-    // SAFETY: keyctl(JOIN_SESSION_KEYRING, NULL) takes no pointers we own.
-    let id = unsafe {
-        libc::syscall(
-            libc::SYS_keyctl,
-            KEYCTL_JOIN_SESSION_KEYRING,
-            std::ptr::null::<libc::c_char>(),
-        )
-    };
-    id > 0
+    #[cfg(target_os = "linux")]
+    {
+        sesame_platform::secrets::join_fresh_session_keyring().is_ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
 }

@@ -166,16 +166,7 @@ fn items_on_the_service(address: &str, user: &str) -> usize {
 }
 
 fn join_fresh_session_keyring() {
-    const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
-    // SAFETY: keyctl(JOIN_SESSION_KEYRING, NULL) takes no pointers we own.
-    let id = unsafe {
-        libc::syscall(
-            libc::SYS_keyctl,
-            KEYCTL_JOIN_SESSION_KEYRING,
-            std::ptr::null::<libc::c_char>(),
-        )
-    };
-    assert!(id > 0, "{}", std::io::Error::last_os_error());
+    sesame_platform::secrets::join_fresh_session_keyring().expect("join a session keyring");
 }
 
 #[test]

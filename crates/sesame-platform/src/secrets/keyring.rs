@@ -95,6 +95,30 @@ fn convert(user: &str, e: KeyringError) -> SecretError {
     }
 }
 
+/// Joins a fresh, anonymous session keyring for the calling thread, as
+/// `keyctl session -` does. The kernel-keyring store keeps items in the
+/// session keyring, so a process started outside a login session (a test, a
+/// daemon launched by init) calls this first; nothing it stores then touches
+/// the caller's keys.
+#[cfg(target_os = "linux")]
+pub fn join_fresh_session_keyring() -> std::io::Result<()> {
+    const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
+    // SAFETY: keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL) reads no memory of
+    // ours: a null name asks for an anonymous keyring.
+    let id = unsafe {
+        libc::syscall(
+            libc::SYS_keyctl,
+            KEYCTL_JOIN_SESSION_KEYRING,
+            std::ptr::null::<libc::c_char>(),
+        )
+    };
+    if id > 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 impl SecretStore for KeyringSecretStore {
     fn store(&self, user: &str, password: &SecretString) -> Result<(), SecretError> {
         if self.read(user)?.is_some() {

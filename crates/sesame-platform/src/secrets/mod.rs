@@ -25,6 +25,8 @@ pub use access::{
 };
 pub use backend::{BackendChoice, LinuxSecretBackend, choose_linux_backend};
 pub use keyring::KeyringSecretStore;
+#[cfg(target_os = "linux")]
+pub use keyring::join_fresh_session_keyring;
 pub use memory::InMemorySecretStore;
 
 #[cfg(target_os = "macos")]
