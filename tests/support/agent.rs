@@ -7,6 +7,7 @@
 use std::time::Instant;
 
 use entra_sim::SimHandle;
+use entra_sim::headless::{self, HeadlessSignIn};
 use secrecy::{ExposeSecret, SecretString};
 use sesame_core::identity::Identity;
 use sesame_core::provisioning::{AccountOs, LocalPasswordProof, Plan, PlanRequest, Policy};
@@ -18,7 +19,6 @@ use sesame_platform::{
 };
 use sesame_synclog::{Component, EventKind, SyncEvent, SyncLogWriter, Verdict};
 
-use crate::pages::{self, Walk};
 use crate::world::load_settings;
 
 /// Everything one sign-in produced, including the secrets it handled (so a
@@ -27,7 +27,7 @@ pub struct LoginOutcome {
     /// The validated identity.
     pub identity: Identity,
     /// What happened on the sign-in pages.
-    pub walk: Walk,
+    pub walk: HeadlessSignIn,
     /// The password check.
     pub check: PasswordCheck,
     /// The provisioning plan that was applied (a denial is a plan too).
@@ -231,9 +231,13 @@ impl Agent {
             .find(|(k, _)| k == "code_challenge")
             .map(|(_, v)| v.into_owned())
             .unwrap_or_default();
-        let (captured, walk) =
-            pages::sign_in(sim, &pending.url, upn, password.expose_secret()).await;
-        let code = parse_redirect(&pending, &captured)
+        let walk = match headless::sign_in(sim, pending.url.as_str(), upn, password.expose_secret())
+            .await
+        {
+            Ok(w) => w,
+            Err(e) => panic!("sign-in pages for {upn}: {e}"),
+        };
+        let code = parse_redirect(&pending, &walk.redirect)
             .map_err(|e| self.fail(EventKind::SignIn, upn, e.to_string()))?;
         secrets.push(("authorization code", code.expose_secret().to_owned()));
         let signin = self

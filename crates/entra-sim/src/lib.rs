@@ -42,6 +42,7 @@ pub mod clock;
 pub mod control;
 pub mod errors;
 pub mod faults;
+pub mod headless;
 pub mod keys;
 pub mod scopes;
 pub mod signin;

@@ -7,6 +7,7 @@ mod common;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::*;
+use entra_sim::headless::{self, Landing, Step};
 use entra_sim::{Fault, FaultKind, SimHandle};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -239,59 +240,18 @@ async fn graph_subset_needs_a_valid_token() {
     assert_eq!(r.status().as_u16(), 401);
 }
 
-fn field(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .map(|i| i + marker.len())
-        .expect("field in page");
-    html[start..].split('"').next().unwrap().to_string()
-}
-
 /// Walks the pages over plain HTTP and returns the redirect `Location`.
 async fn sign_in_pages(sim: &SimHandle, authorize_query: &str, user: &str, pw: &str) -> String {
-    let http = client(sim);
-    let html = http
-        .get(format!(
-            "{}/{TID}/oauth2/v2.0/authorize?{authorize_query}",
-            sim.base_url()
-        ))
-        .send()
+    let url = format!(
+        "{}/{TID}/oauth2/v2.0/authorize?{authorize_query}",
+        sim.base_url()
+    );
+    let done = headless::sign_in(sim, &url, user, pw)
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(html.contains("name=\"loginfmt\""), "{html}");
-    let ctx = field(&html, "ctx");
-    let login = format!("{}/{TID}/login", sim.base_url());
-    let html = http
-        .post(&login)
-        .form(&[
-            ("ctx", ctx.as_str()),
-            ("step", "username"),
-            ("loginfmt", user),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(html.contains("name=\"passwd\""), "{html}");
-    let r = http
-        .post(&login)
-        .form(&[
-            ("ctx", ctx.as_str()),
-            ("step", "password"),
-            ("loginfmt", user),
-            ("passwd", pw),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
-    r.headers()["location"].to_str().unwrap().to_string()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(done.status, 303, "{done:?}");
+    assert!(!done.answered_mfa, "{done:?}");
+    done.redirect
 }
 
 fn query_param(url: &str, name: &str) -> Option<String> {
@@ -484,40 +444,26 @@ async fn device_code_flow() {
         (s, b["error"].as_str().unwrap()),
         (400, "authorization_pending")
     );
-    let html = http
-        .post(d["verification_uri"].as_str().unwrap())
-        .form(&[("otc", d["user_code"].as_str().unwrap())])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let ctx = field(&html, "ctx");
-    let login = format!("{}/{TID}/login", sim.base_url());
-    http.post(&login)
-        .form(&[
-            ("ctx", ctx.as_str()),
-            ("step", "username"),
-            ("loginfmt", "adele@contoso.example"),
-        ])
-        .send()
+    let browser = headless::Browser::for_sim(&sim).unwrap();
+    let code_entered = browser
+        .post(
+            Step::DeviceCode,
+            d["verification_uri"].as_str().unwrap(),
+            &[("otc", d["user_code"].as_str().unwrap())],
+        )
         .await
         .unwrap();
-    let html = http
-        .post(&login)
-        .form(&[
-            ("ctx", ctx.as_str()),
-            ("step", "password"),
-            ("passwd", "Sesame-Demo-2"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
+    let Landing::Page(page) = code_entered else {
+        panic!("no sign-in page after the device code: {code_entered:?}");
+    };
+    let walked = browser
+        .walk(&sim, page, "adele@contoso.example", "Sesame-Demo-2")
         .await
         .unwrap();
-    assert!(html.contains("You have signed in"), "{html}");
+    let Landing::Page(done) = walked.landing else {
+        panic!("redirected after a device-code sign-in: {walked:?}");
+    };
+    assert!(done.html.contains("You have signed in"), "{}", done.html);
     let (s, _, t) = post_form(&http, &token, &poll).await;
     assert_eq!(s, 200, "{t}");
     assert!(t["refresh_token"].is_string());

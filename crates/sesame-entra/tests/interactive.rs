@@ -112,14 +112,9 @@ async fn unregistered_redirect_uri_comes_back_as_an_entra_error() {
         .authorize(&AuthorizeOptions::default())
         .await
         .unwrap();
-    let http = reqwest::Client::builder()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(sim.ca_pem().unwrap().as_bytes()).unwrap(),
-        )
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = http
+    let browser = entra_sim::headless::Browser::for_sim(&sim).unwrap();
+    let page = browser
+        .http()
         .get(pending.url.clone())
         .send()
         .await

@@ -57,11 +57,10 @@ pub async fn start_with(t: Tenant, tls: bool) -> SimHandle {
 
 /// A client that trusts the sim's CA (when TLS) and never follows redirects.
 pub fn client(sim: &SimHandle) -> reqwest::Client {
-    let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
-    if let Some(pem) = sim.ca_pem() {
-        b = b.add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).expect("CA PEM"));
-    }
-    b.build().expect("client")
+    entra_sim::headless::Browser::for_sim(sim)
+        .expect("client")
+        .http()
+        .clone()
 }
 
 /// POSTs a form; returns status, headers and JSON body.

@@ -67,82 +67,18 @@ pub fn client_with_clock(sim: &SimHandle, offset_secs: i64) -> EntraClient {
     EntraClient::with_clock(config(sim), Arc::new(OffsetClock(offset_secs))).expect("client")
 }
 
-/// Drives the sim's sign-in pages like a web view would: opens the
-/// authorization URL, posts the username and password, and returns the
-/// redirect URL Entra sent the browser to.
+/// Drives the sim's sign-in pages like a web view would (see
+/// [`entra_sim::headless`]): opens the authorization URL, posts the username
+/// and password, and returns the redirect URL Entra sent the browser to.
 pub async fn browser_sign_in(
     sim: &SimHandle,
     auth_url: &url::Url,
     upn: &str,
     password: &str,
 ) -> String {
-    let http = reqwest::Client::builder()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(sim.ca_pem().unwrap().as_bytes()).unwrap(),
-        )
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = http
-        .get(auth_url.clone())
-        .send()
+    let done = entra_sim::headless::sign_in(sim, auth_url.as_str(), upn, password)
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let ctx = hidden(&page, "ctx");
-    let action = attr_after(&page, "action=\"");
-    let login = format!("{}{}", sim.base_url(), action);
-    let page = http
-        .post(&login)
-        .form(&[
-            ("ctx", ctx.as_str()),
-            ("step", "username"),
-            ("loginfmt", upn),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let ctx = hidden(&page, "ctx");
-    let resp = http
-        .post(&login)
-        .form(&[
-            ("ctx", ctx.as_str()),
-            ("step", "password"),
-            ("loginfmt", upn),
-            ("passwd", password),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    match resp.headers().get("location") {
-        Some(loc) => loc.to_str().unwrap().to_owned(),
-        None => panic!(
-            "no redirect after password (HTTP {status}): {}",
-            resp.text().await.unwrap_or_default()
-        ),
-    }
-}
-
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in page: {page}"))
-        + marker.len();
-    page[start..].split('"').next().unwrap().to_owned()
-}
-
-fn attr_after(page: &str, marker: &str) -> String {
-    let start = page.find(marker).unwrap() + marker.len();
-    page[start..]
-        .split('"')
-        .next()
-        .unwrap()
-        .replace("&amp;", "&")
+        .unwrap_or_else(|e| panic!("sign-in pages: {e}"));
+    assert!(!done.answered_mfa, "unexpected MFA: {done:?}");
+    done.redirect
 }
