@@ -17,10 +17,7 @@ const NEW_PASSWORD: &str = "Changed-In-The-Cloud-42";
 
 #[tokio::test]
 async fn cloud_password_change_detected() {
-    if !is_root() {
-        eprintln!("SKIPPED: the shadow tools need root for --root; run as root (CI does)");
-        return;
-    }
+    require_root();
     let store = InMemorySecretStore::new();
     let sim = start_sim().await;
     let sb = Sandbox::new();

@@ -17,10 +17,7 @@ use sesame_synclog::{Component, EventKind, Verdict, read_log};
 
 #[tokio::test]
 async fn first_login_creates_a_bound_admin_account() {
-    if !is_root() {
-        eprintln!("SKIPPED: the shadow tools need root for --root; run as root (CI does)");
-        return;
-    }
+    require_root();
     // Single-threaded runtime: the keyring join below applies to this thread,
     // which is the one every secret-store call runs on.
     assert!(join_fresh_session_keyring(), "no session keyring");
@@ -138,10 +135,7 @@ async fn first_login_creates_a_bound_admin_account() {
 
 #[tokio::test]
 async fn signing_in_again_updates_the_same_account() {
-    if !is_root() {
-        eprintln!("SKIPPED: the shadow tools need root for --root; run as root (CI does)");
-        return;
-    }
+    require_root();
     let store = sesame_platform::InMemorySecretStore::new();
     let sim = start_sim().await;
     let sb = Sandbox::new();

@@ -22,10 +22,7 @@ const CANARY_VERIFIER: &str = "Zx9-Canary_Verifier.0123456789abcdefghijklmn~";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_anywhere() {
-    if !is_root() {
-        eprintln!("SKIPPED: the shadow tools need root for --root; run as root (CI does)");
-        return;
-    }
+    require_root();
     let trace = capture_tracing();
     let store = InMemorySecretStore::new();
     let sim = start_sim().await;

@@ -24,10 +24,7 @@ const STATE: [&str; 5] = [
 
 #[tokio::test]
 async fn takeover_is_refused() {
-    if !is_root() {
-        eprintln!("SKIPPED: the shadow tools need root for --root; run as root (CI does)");
-        return;
-    }
+    require_root();
     let store = InMemorySecretStore::new();
     let sim = start_sim().await;
     let sb = Sandbox::new();

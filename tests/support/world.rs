@@ -202,10 +202,12 @@ impl Default for Sandbox {
     }
 }
 
-/// The shadow tools chroot into the sandbox, which needs root.
-pub fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
+/// Fails the test, saying what to do, when not root: the shadow tools chroot
+/// into the sandbox root. A test that can't run must not pass.
+pub fn require_root() {
+    if let Err(why) = sandbox::ensure_root() {
+        panic!("{why}");
+    }
 }
 
 /// Joins a fresh anonymous session keyring for the calling thread, so the

@@ -194,7 +194,42 @@ impl Get<'_> {
     fn url(&self, key: &'static str) -> Result<Url, SettingsError> {
         Url::parse(&self.text(key)?).map_err(|_| SettingsError { key })
     }
+    /// One of an enum key's spellings; anything else is an error, never a
+    /// quiet default.
+    fn choice<T: Copy>(
+        &self,
+        key: &'static str,
+        options: &[(&str, T)],
+    ) -> Result<T, SettingsError> {
+        let text = self.text(key)?;
+        options
+            .iter()
+            .find(|(name, _)| *name == text)
+            .map(|(_, v)| *v)
+            .ok_or(SettingsError { key })
+    }
 }
+
+/// `ROPGEndpoint` spellings; a test keeps them equal to the key table's.
+const ROPG_ENDPOINTS: &[(&str, RopgEndpoint)] = &[
+    ("v1", RopgEndpoint::V1),
+    ("v2", RopgEndpoint::V2),
+    ("auto", RopgEndpoint::Auto),
+];
+/// `DemotionPolicy` spellings.
+const DEMOTION_POLICIES: &[(&str, DemotionPolicy)] = &[
+    ("never", DemotionPolicy::Never),
+    ("sesame-promoted", DemotionPolicy::SesamePromoted),
+    ("always", DemotionPolicy::Always),
+];
+/// `LogLevel` spellings.
+const LOG_LEVELS: &[(&str, LogLevel)] = &[
+    ("error", LogLevel::Error),
+    ("warn", LogLevel::Warn),
+    ("info", LogLevel::Info),
+    ("debug", LogLevel::Debug),
+    ("trace", LogLevel::Trace),
+];
 
 impl Settings {
     /// Build typed settings from merged values (defaults filled in).
@@ -237,21 +272,13 @@ impl Settings {
             oidc_client_secret: secret,
             trusted_root_certificates: g.list(k::TRUSTED_ROOT_CERTIFICATES)?,
             ropg_client_id: g.id(k::ROPG_CLIENT_ID)?,
-            ropg_endpoint: match g.text(k::ROPG_ENDPOINT)?.as_str() {
-                "v1" => RopgEndpoint::V1,
-                "v2" => RopgEndpoint::V2,
-                _ => RopgEndpoint::Auto,
-            },
+            ropg_endpoint: g.choice(k::ROPG_ENDPOINT, ROPG_ENDPOINTS)?,
             ropg_scopes: g.list(k::ROPG_SCOPES)?,
             ropg_resource: g.text(k::ROPG_RESOURCE)?,
             ropg_success_codes: codes,
             admin_groups: g.ids(k::ADMIN_GROUPS)?,
             admin_roles: g.list(k::ADMIN_ROLES)?,
-            demotion_policy: match g.text(k::DEMOTION_POLICY)?.as_str() {
-                "never" => DemotionPolicy::Never,
-                "always" => DemotionPolicy::Always,
-                _ => DemotionPolicy::SesamePromoted,
-            },
+            demotion_policy: g.choice(k::DEMOTION_POLICY, DEMOTION_POLICIES)?,
             allowed_groups: g.ids(k::ALLOWED_GROUPS)?,
             short_name_claim: g.text(k::SHORT_NAME_CLAIM)?,
             create_admin_user: g.bool(k::CREATE_ADMIN_USER)?,
@@ -269,13 +296,7 @@ impl Settings {
             } else {
                 None
             },
-            log_level: match g.text(k::LOG_LEVEL)?.as_str() {
-                "error" => LogLevel::Error,
-                "warn" => LogLevel::Warn,
-                "debug" => LogLevel::Debug,
-                "trace" => LogLevel::Trace,
-                _ => LogLevel::Info,
-            },
+            log_level: g.choice(k::LOG_LEVEL, LOG_LEVELS)?,
             log_path: PathBuf::from(g.text(k::LOG_PATH)?),
         })
     }
@@ -292,5 +313,34 @@ impl Settings {
     /// Whether `code` counts as a verified password for the ROPG check.
     pub fn is_success_code(&self, code: u32) -> bool {
         self.ropg_success_codes.contains(&code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::keys::{KEYS, Kind};
+
+    /// The typed conversion accepts exactly the spellings the key table
+    /// (and so validation, the schemas and the docs) offers.
+    #[test]
+    fn enum_spellings_match_the_key_table() {
+        for (key, names) in [
+            (
+                k::ROPG_ENDPOINT,
+                ROPG_ENDPOINTS.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            ),
+            (
+                k::DEMOTION_POLICY,
+                DEMOTION_POLICIES.iter().map(|(n, _)| *n).collect(),
+            ),
+            (k::LOG_LEVEL, LOG_LEVELS.iter().map(|(n, _)| *n).collect()),
+        ] {
+            let spec = KEYS.iter().find(|s| s.name == key).expect("key in table");
+            match spec.kind {
+                Kind::Enum(values) => assert_eq!(values, names.as_slice(), "{key}"),
+                _ => panic!("{key} is not an enum key"),
+            }
+        }
     }
 }

@@ -41,6 +41,22 @@ ENCRYPT_METHOD YESCRYPT
 UMASK 022
 ";
 
+/// Checks that this process can run the shadow tools against a sandbox
+/// root: they chroot into it (`--root DIR`), which only root may do. The
+/// error says what to do, for tests and dry runs started as another user.
+pub fn ensure_root() -> Result<(), String> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } == 0 {
+        Ok(())
+    } else {
+        Err(
+            "the shadow tools chroot into the sandbox root (--root DIR), which needs root: \
+             run this as root (`sudo cargo test --workspace`; CI runs as root)"
+                .to_owned(),
+        )
+    }
+}
+
 /// Make `root` a minimal system root: `etc/passwd`, `etc/shadow`,
 /// `etc/group` (with a `sudo` group), `etc/gshadow`, `etc/login.defs`, and
 /// empty `home`, `var/mail`, `var/lib`. Existing files are left alone.

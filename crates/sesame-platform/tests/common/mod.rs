@@ -16,19 +16,13 @@ pub const ADMINS: &str = "aaaaaaaa-0000-0000-0000-000000000001";
 pub const CLOUD_PASSWORD: &str = "Cloud-Pa55word!with:colon";
 pub const LOCAL_PASSWORD: &str = "old-local-Pa55";
 
-/// The shadow tools chroot into the sandbox, which needs root.
-pub fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
-}
-
-/// Skip (loudly) when not root; CI runs as root.
+/// Fails the test, saying what to do, when not root (the shadow tools need
+/// it); a test that can't run must not pass.
 #[macro_export]
 macro_rules! require_root {
     () => {
-        if !common::is_root() {
-            eprintln!("SKIPPED: the shadow tools need root for --root; run as root (CI does)");
-            return;
+        if let Err(why) = sesame_platform::directory::sandbox::ensure_root() {
+            panic!("{why}");
         }
     };
 }
