@@ -260,5 +260,9 @@ async fn device_code_polling_errors_follow_the_device_flow_page() {
     let Landing::Page(again) = again else {
         panic!("{again:?}")
     };
-    assert!(again.html.contains("Check the code and try again"), "{}", again.html);
+    assert!(
+        again.html.contains("Check the code and try again"),
+        "{}",
+        again.html
+    );
 }
