@@ -21,9 +21,11 @@
 //! Endpoints (tenant = GUID, verified domain, `organizations` or `common`):
 //! `/{tenant}/v2.0/.well-known/openid-configuration`, `/{tenant}/.well-known/openid-configuration`,
 //! `/{tenant}/discovery/v2.0/keys`, `/{tenant}/discovery/keys`,
-//! `/{tenant}/oauth2/v2.0/{authorize,token,devicecode}`, `/{tenant}/oauth2/{authorize,token}`,
-//! `/devicelogin`, Graph `/v1.0/me`, `/v1.0/users/{id}[/getMemberObjects|/memberOf]`,
-//! and the control API under `/_sim/` (see [`control`]).
+//! `/{tenant}/oauth2/v2.0/{authorize,token,devicecode,logout}`,
+//! `/{tenant}/oauth2/{authorize,token,devicecode,logout}`, `/devicelogin`, userinfo
+//! (`/oidc/userinfo`, `/{tenant}/openid/userinfo`), `/ChangePassword.aspx`, Graph `/v1.0/me`,
+//! `/v1.0/users/{id}[/getMemberObjects|/memberOf]`, and the control API under `/_sim/` (see
+//! [`control`]).
 //!
 //! Errors follow Entra's JSON shape (see [`errors`]); v1 token responses carry
 //! `expires_in`/`expires_on` as strings, as Entra's v1 endpoint does.
