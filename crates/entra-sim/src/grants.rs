@@ -202,6 +202,48 @@ pub(crate) fn device_code(
 mod tests {
     use super::*;
 
+    /// Source: "Refresh tokens" page, revocation table: the non-password-based token column
+    /// (a passwordless sign-in, `amr` without `pwd`) survives a user change, SSPR and an
+    /// Azure-portal reset, and dies only with an Entra-admin-center reset; a confidential
+    /// client's token likewise.
+    #[test]
+    fn revocation_table_columns() {
+        let t0 = time::macros::datetime!(2026-01-01 00:00 UTC);
+        let tenant = crate::Tenant::demo();
+        let mut user = tenant.users[1].clone();
+        user.last_password_change = t0 - Duration::days(1);
+        user.refresh_tokens_valid_from = t0 - Duration::days(1);
+        let grant = |amr: Vec<&'static str>, confidential: bool| RefreshGrant {
+            client_id: uuid::Uuid::nil(),
+            oid: user.oid,
+            grant: crate::scopes::resolve_v2(&tenant, "openid").expect("grant"),
+            amr,
+            issued: t0,
+            confidential,
+            last_used: t0,
+        };
+        let password_public = grant(vec!["pwd"], false);
+        let passwordless_public = grant(vec!["mfa"], false);
+        let password_confidential = grant(vec!["pwd"], true);
+        // A user change (or SSPR, or an Azure-portal reset) an hour later.
+        user.last_password_change = t0 + Duration::hours(1);
+        assert_eq!(
+            revoked_since(&password_public, &user),
+            Some(t0 + Duration::hours(1))
+        );
+        assert_eq!(revoked_since(&passwordless_public, &user), None);
+        assert_eq!(revoked_since(&password_confidential, &user), None);
+        // An Entra-admin-center reset moves TokensValidFrom: every column is revoked.
+        user.refresh_tokens_valid_from = t0 + Duration::hours(2);
+        for g in [
+            &password_public,
+            &passwordless_public,
+            &password_confidential,
+        ] {
+            assert_eq!(revoked_since(g, &user), Some(t0 + Duration::hours(2)));
+        }
+    }
+
     #[test]
     fn malformed_and_well_formed_refresh_tokens_are_told_apart() {
         assert!(!looks_like_refresh_token("not-a-token"));
