@@ -7,6 +7,7 @@
 
 pub mod apply;
 pub mod directory;
+pub mod privileged;
 pub mod secrets;
 
 pub use apply::{

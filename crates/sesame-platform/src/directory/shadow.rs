@@ -98,11 +98,13 @@ impl AccountDirectory for ShadowDirectory {
         if self.find_by_short_name(&account.short_name)?.is_some() {
             return Err(DirectoryError::AlreadyExists(account.short_name.clone()));
         }
-        cmd::useradd(&self.root, account).run(None)
+        cmd::useradd(&self.root, account).run(None).map(drop)
     }
 
     fn set_full_name(&self, short_name: &str, full_name: &str) -> Result<(), DirectoryError> {
-        cmd::set_comment(&self.root, short_name, full_name).run(None)
+        cmd::set_comment(&self.root, short_name, full_name)
+            .run(None)
+            .map(drop)
     }
 
     fn set_password(
@@ -127,7 +129,9 @@ impl AccountDirectory for ShadowDirectory {
         }
         self.require(short_name)?;
         let line = Zeroizing::new(format!("{short_name}:{pw}\n"));
-        cmd::chpasswd(&self.root).run(Some(line.as_bytes()))
+        cmd::chpasswd(&self.root)
+            .run(Some(line.as_bytes()))
+            .map(drop)
     }
 
     fn verify_password(
@@ -155,7 +159,9 @@ impl AccountDirectory for ShadowDirectory {
             return Ok(());
         }
         self.require(short_name)?;
-        cmd::gpasswd(&self.root, short_name, &group.name, admin).run(None)
+        cmd::gpasswd(&self.root, short_name, &group.name, admin)
+            .run(None)
+            .map(drop)
     }
 
     fn bind(&self, short_name: &str, binding: Option<&Binding>) -> Result<(), DirectoryError> {
@@ -187,7 +193,7 @@ impl AccountDirectory for ShadowDirectory {
     fn delete(&self, short_name: &str) -> Result<(), DirectoryError> {
         if self.find_by_short_name(short_name)?.is_some() {
             // userdel also drops the user from the admin group.
-            match cmd::userdel(&self.root, short_name).run(None) {
+            match cmd::userdel(&self.root, short_name).run(None).map(drop) {
                 // 12: the home directory or mail spool could not be removed
                 // (e.g. never created); the account itself is gone.
                 Err(DirectoryError::Tool { status: 12, .. }) | Ok(()) => {}
