@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
-use sesame_core::provisioning::{Binding, DirectorySnapshot, LocalAccount};
+use sesame_core::provisioning::{
+    AccountOs, Binding, DirectorySnapshot, LocalAccount, sanitize_full_name,
+};
 use zeroize::Zeroizing;
 
 use super::shadow_commands as cmd;
@@ -98,11 +100,17 @@ impl AccountDirectory for ShadowDirectory {
         if self.find_by_short_name(&account.short_name)?.is_some() {
             return Err(DirectoryError::AlreadyExists(account.short_name.clone()));
         }
-        cmd::useradd(&self.root, account).run(None).map(drop)
+        // Same sanitizer as the plan: what is stored reads back unchanged.
+        let account = AccountSpec {
+            full_name: sanitize_full_name(&account.full_name, AccountOs::Linux),
+            ..account.clone()
+        };
+        cmd::useradd(&self.root, &account).run(None).map(drop)
     }
 
     fn set_full_name(&self, short_name: &str, full_name: &str) -> Result<(), DirectoryError> {
-        cmd::set_comment(&self.root, short_name, full_name)
+        let full_name = sanitize_full_name(full_name, AccountOs::Linux);
+        cmd::set_comment(&self.root, short_name, &full_name)
             .run(None)
             .map(drop)
     }
