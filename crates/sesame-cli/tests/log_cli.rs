@@ -226,3 +226,32 @@ fn follow_prints_events_as_they_are_written() {
     let expected: Vec<String> = (0..20).step_by(2).map(|i| format!("check {i}")).collect();
     assert_eq!(got, expected);
 }
+
+#[test]
+fn without_log_path_sesame_log_reads_where_the_profile_default_writes() {
+    let (effective, _) = sesame_core::settings::merge::merge(&[]);
+    let Some(sesame_core::settings::Typed::Str(default)) = effective.resolved("LogPath") else {
+        panic!("LogPath has no default");
+    };
+    let expected = if cfg!(target_os = "macos") {
+        "/Library/Logs/Sesame/sync.log"
+    } else {
+        "/var/log/sesame/sync.log"
+    };
+    assert_eq!(default, expected);
+    assert!(
+        !Path::new(expected).exists(),
+        "{expected} exists on this machine; this test needs it absent"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_sesame"))
+        .arg("log")
+        .env_remove("SESAME_LOG_PATH")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("no sync log at {default} ")),
+        "sesame log read another path than the LogPath default {default}: {err}"
+    );
+}
