@@ -255,3 +255,48 @@ fn without_log_path_sesame_log_reads_where_the_profile_default_writes() {
         "sesame log read another path than the LogPath default {default}: {err}"
     );
 }
+
+/// Characters a terminal acts on instead of printing.
+fn terminal_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|c| {
+            (c.is_control() && !matches!(c, '\n'))
+                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
+#[test]
+fn names_and_messages_with_escape_sequences_are_printed_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.log");
+    let mut w = SyncLogWriter::open(&path).unwrap();
+    w.append(
+        &SyncEvent::new(
+            OffsetDateTime::now_utc(),
+            "mac-\u{1b}[8m042",
+            Component::Agent,
+            EventKind::SignIn,
+            "\u{1b}[2J\u{1b}[H\u{1b}]0;IT says: type your password\u{7}Eve signed in\r\nfake line\u{9b}1m",
+        )
+        .with_user("eve\u{1b}[31m@contoso.example", Some("e\u{202e}ve".into()))
+        .with_duration(Duration::from_millis(5)),
+    )
+    .unwrap();
+    let out = log(&path, &[]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert_eq!(terminal_controls(&text), Vec::<char>::new(), "{text:?}");
+    assert!(text.contains("eve@contoso.example (eve)"), "{text}");
+    assert!(text.contains("Eve signed in fake line1m"), "{text}");
+    assert!(!text.contains("IT says"), "{text}");
+    assert!(text.contains("on mac-042"), "{text}");
+
+    // JSON stays JSON: the same values, escaped, nothing raw.
+    let out = log(&path, &["--json"]);
+    let json = stdout(&out);
+    assert_eq!(terminal_controls(&json), Vec::<char>::new(), "{json:?}");
+    let value: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(value["user"]["upn"], "eve\u{1b}[31m@contoso.example");
+    assert_eq!(value["user"]["short_name"], "e\u{202e}ve");
+}
