@@ -1,5 +1,7 @@
 //! `sesame accounts --root DIR` on a sandbox root provisioned with the real
 //! shadow tools.
+// Linux only: accounts are provisioned with the real shadow tools, as root.
+#![cfg(target_os = "linux")]
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 

@@ -2,6 +2,8 @@
 //! step), re-run, and check the result is the same account as an
 //! uninterrupted run, with nothing half-made. Also: a failing step rolls
 //! everything back.
+// Linux only: the real shadow tools (`useradd --root`), as root, killed mid-step.
+#![cfg(target_os = "linux")]
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 
