@@ -2,7 +2,6 @@
 //! shadow tools.
 // Linux only: accounts are provisioned with the real shadow tools, as root.
 #![cfg(target_os = "linux")]
-
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 
 use std::collections::BTreeMap;

@@ -118,7 +118,6 @@ impl PrivilegedCommand {
             .env_clear()
             .env("PATH", TOOL_PATH)
             .env("LC_ALL", "C")
-            .current_dir("/")
             .stdin(if stdin.is_some() {
                 Stdio::piped()
             } else {

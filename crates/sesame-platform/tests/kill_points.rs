@@ -4,7 +4,6 @@
 //! everything back.
 // Linux only: the real shadow tools (`useradd --root`), as root, killed mid-step.
 #![cfg(target_os = "linux")]
-
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 
 mod common;

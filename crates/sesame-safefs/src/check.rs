@@ -169,7 +169,10 @@ pub fn diagnose_path(path: &Path) -> String {
                 line.push_str("  <- not followed by Sesame");
             }
         } else if meta.is_dir() {
-            if let Some((problem, _)) = folder_problem(p, &meta) {
+            // A sticky folder above (like /tmp) lets others add entries
+            // but not replace ours: not a problem for what is below it.
+            let sticky_ancestor = i < last && meta.mode() & 0o1000 != 0;
+            if let Some((problem, _)) = folder_problem(p, &meta).filter(|_| !sticky_ancestor) {
                 line.push_str(&format!("  <- {problem}"));
             }
         } else if i < last {
