@@ -220,14 +220,19 @@ impl EntraClaims {
         }
     }
 
+    /// The identity key: `oid` + `tid`.
+    pub fn entra_id(&self) -> EntraId {
+        EntraId {
+            oid: self.oid.clone(),
+            tid: self.tid.clone(),
+        }
+    }
+
     /// The identity provisioning and the sync log use, with `groups`
     /// resolved by the caller (from the token or from Graph).
     pub fn to_identity(&self, groups: Groups) -> Identity {
         Identity {
-            id: EntraId {
-                oid: self.oid.clone(),
-                tid: self.tid.clone(),
-            },
+            id: self.entra_id(),
             username: self.username().to_owned(),
             upn: self.upn.clone(),
             name: self.name.clone(),

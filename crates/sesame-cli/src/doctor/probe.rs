@@ -11,7 +11,9 @@ use sesame_entra::authorize::AuthorizeOptions;
 use sesame_entra::discovery::DiscoveryError;
 use sesame_entra::error::{EntraError, parse_error_response};
 use sesame_entra::http::HttpResponse;
-use sesame_entra::{ClientConfig, EntraClient, GroupClaim, RopgEndpoint, Version};
+use sesame_entra::{
+    ClientConfig, EntraClient, GroupClaim, PasswordGrantForm, RopgEndpoint, Version,
+};
 
 use super::checks::{Answer, GroupsSeen, Observations, PasswordSeen};
 
@@ -100,7 +102,7 @@ pub async fn observe(
         obs.password = Some(PasswordSeen {
             verdict: check.verdict.clone(),
             codes,
-            claims: check.claims.as_ref().map(|c| {
+            claims: check.claims().map(|c| {
                 let groups = match c.groups {
                     GroupClaim::Listed(_) => GroupsSeen::Listed,
                     GroupClaim::Overage => GroupsSeen::Overage,
@@ -167,35 +169,11 @@ pub fn code_on_page(body: &[u8]) -> Option<u32> {
     })
 }
 
+/// The product's own password grant (one builder in sesame-entra), without
+/// a password: Entra judges the app registration before the credentials.
 async fn app_probe(client: &EntraClient, url: &url::Url, version: Version, user: &str) -> Answer {
-    let cfg = client.config();
-    let scopes = {
-        let mut s: Vec<&str> = vec!["openid"];
-        s.extend(
-            cfg.ropg_scopes
-                .iter()
-                .map(String::as_str)
-                .filter(|x| *x != "openid"),
-        );
-        s.join(" ")
-    };
-    let mut form: Vec<(&str, &str)> = vec![
-        ("grant_type", "password"),
-        ("client_id", cfg.ropg_client_id()),
-        ("username", user),
-    ];
-    match version {
-        Version::V2 => form.push(("scope", &scopes)),
-        Version::V1 => form.push(("resource", &cfg.ropg_resource)),
-    }
-    let secret;
-    if cfg.ropg_client_id.is_none()
-        && let Some(s) = &cfg.client_secret
-    {
-        secret = secrecy::ExposeSecret::expose_secret(s).to_owned();
-        form.push(("client_secret", &secret));
-    }
-    match client.http().post_form(url, &form).await {
+    let grant = PasswordGrantForm::new(client.config(), version, user, None);
+    match client.http().post_form(url, &grant.pairs()).await {
         Ok(resp) => answer_of(&resp),
         Err(e) => Answer::Unusable(e.to_string()),
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::identity::{EntraId, Groups, Identity};
-use crate::verdict::PasswordVerdict;
+use crate::password_binding::{EntraAccepted, PasswordOwner, VerifiedPassword};
 
 const TID: &str = "11111111-1111-1111-1111-111111111111";
 const ADMINS: &str = "aaaaaaaa-0000-0000-0000-000000000001";
@@ -77,12 +77,24 @@ fn snap(accounts: Vec<LocalAccount>) -> DirectorySnapshot {
     }
 }
 
+/// A password Entra verified (by ID token) for `id`.
+fn verified_for(id: &EntraId) -> VerifiedPassword {
+    let owner = PasswordOwner {
+        id: id.clone(),
+        username: String::new(),
+    };
+    match VerifiedPassword::bind(&owner, "pw".to_owned().into(), EntraAccepted::IdToken(id)) {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    }
+}
+
 fn run(policy: &Policy, identity: &Identity, snapshot: &DirectorySnapshot) -> Plan {
     run_with(
         policy,
         identity,
         snapshot,
-        &PasswordVerdict::Verified,
+        &verified_for(&identity.id),
         LocalPasswordProof::NotOffered,
     )
 }
@@ -91,14 +103,14 @@ fn run_with(
     policy: &Policy,
     identity: &Identity,
     snapshot: &DirectorySnapshot,
-    verdict: &PasswordVerdict,
+    password: &VerifiedPassword,
     local: LocalPasswordProof,
 ) -> Plan {
     plan(
         policy,
         &PlanRequest {
             identity,
-            verdict,
+            password,
             local_password: local,
             now: NOW,
         },
@@ -178,33 +190,43 @@ fn uid_is_never_reused_and_skips_taken_ones() {
 }
 
 #[test]
-fn only_verified_passwords_provision() {
-    for (verdict, ok) in [
-        (PasswordVerdict::Verified, true),
-        (PasswordVerdict::VerifiedInterrupted { code: 50076 }, true),
-        (PasswordVerdict::WrongPassword { code: 50126 }, false),
-        (PasswordVerdict::PasswordExpired { code: 50055 }, false),
-        (
-            PasswordVerdict::Unreachable {
-                reason: "timeout".into(),
-            },
-            false,
-        ),
-    ] {
+fn a_password_verified_for_another_identity_never_provisions() {
+    let grace = EntraId {
+        oid: "9a9a9a9a-0000-0000-0000-00000000a9a9".into(),
+        tid: TID.into(),
+    };
+    let other_tenant = EntraId {
+        oid: ada().id.oid,
+        tid: "22222222-2222-2222-2222-222222222222".into(),
+    };
+    for other in [grace, other_tenant] {
         let p = run_with(
             &linux(),
             &ada(),
             &snap(vec![]),
-            &verdict,
+            &verified_for(&other),
             LocalPasswordProof::NotOffered,
         );
         assert_eq!(
-            matches!(p, Plan::Create(_)),
-            ok,
-            "{verdict}: {}",
+            *denial(&p),
+            DenyReason::PasswordForOtherIdentity {
+                verified_for: other.clone()
+            },
+            "{}",
             p.explain()
         );
     }
+    // The same identity (GUID case aside) provisions.
+    let mut upper = ada().id;
+    upper.oid = upper.oid.to_uppercase();
+    let p = run_with(
+        &linux(),
+        &ada(),
+        &snap(vec![]),
+        &verified_for(&upper),
+        LocalPasswordProof::NotOffered,
+    );
+    assert!(matches!(p, Plan::Create(_)), "{}", p.explain());
 }
 
 #[test]
@@ -362,7 +384,7 @@ fn takeover_by_reused_upn_or_other_tenant_is_denied() {
         &migrate,
         &newcomer,
         &s,
-        &PasswordVerdict::Verified,
+        &verified_for(&newcomer.id),
         LocalPasswordProof::Proven,
     );
     assert!(matches!(denial(&p), DenyReason::Takeover { .. }));
@@ -380,7 +402,7 @@ fn unbound_account_links_only_with_migration_and_local_password() {
     );
     let mut pol = linux();
     pol.migrate = true;
-    let ask = |proof| run_with(&pol, &ada(), &s, &PasswordVerdict::Verified, proof);
+    let ask = |proof| run_with(&pol, &ada(), &s, &verified_for(&ada().id), proof);
     assert_eq!(
         *denial(&ask(LocalPasswordProof::NotOffered)),
         DenyReason::LocalPasswordNeeded
@@ -414,7 +436,7 @@ fn system_accounts_are_never_linked() {
         &pol,
         &me,
         &s,
-        &PasswordVerdict::Verified,
+        &verified_for(&ada().id),
         LocalPasswordProof::Proven,
     );
     assert_eq!(*denial(&p), DenyReason::SystemAccount { uid: 998 });
