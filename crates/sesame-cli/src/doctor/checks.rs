@@ -406,7 +406,10 @@ fn password_checks(obs: &Observations, pw: &PasswordSeen, out: &mut Vec<Check>) 
         PasswordVerdict::NotAssigned { .. } | PasswordVerdict::Misconfigured { .. } => {}
         _ if v.proof() == PasswordProof::Right => out.push(Check::pass(
             "password_check",
-            format!("the test user's password was verified ({v})"),
+            format!(
+                "the test user's password was verified ({v}); password: {}",
+                v.proof().describe()
+            ),
         )),
         PasswordVerdict::Throttled { .. } | PasswordVerdict::Unreachable { .. } => {
             out.push(Check::problem(
@@ -421,7 +424,10 @@ fn password_checks(obs: &Observations, pw: &PasswordSeen, out: &mut Vec<Check>) 
             "password_check",
             Status::Fail,
             pw.codes.clone(),
-            format!("the test user's password check failed: {v} (the doctor never retries)"),
+            format!(
+                "the test user's password check failed: {v}; password: {} (the doctor never retries)",
+                v.proof().describe()
+            ),
             v.code().map_or_else(
                 || "Run `sesame explain` on the answer".to_owned(),
                 |c| catalog_fix(c, "Run `sesame explain` on the code"),
