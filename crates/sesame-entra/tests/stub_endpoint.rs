@@ -188,6 +188,8 @@ fn client(stub: &Stub, endpoint: RopgEndpoint) -> EntraClient {
     )
     .with_authority_host(&stub.base)
     .unwrap();
+    // The stub speaks plain http on loopback: the simulated-tenant switch.
+    cfg.allow_insecure_loopback = true;
     cfg.ropg_endpoint = endpoint;
     EntraClient::new(cfg).unwrap()
 }
@@ -351,4 +353,22 @@ async fn the_password_grant_asks_for_openid_on_v1_and_v2() {
     let v1 = &bodies[1];
     assert_eq!(scope(v1).as_deref(), Some("openid"), "v1: {v1}");
     assert!(fields(v1).iter().any(|(k, _)| k == "resource"), "v1: {v1}");
+}
+
+#[tokio::test]
+async fn a_plain_http_loopback_authority_is_refused_without_the_switch() {
+    let stub = stub(V2Answer::Mixup(900144)).await;
+    let cfg = ClientConfig::new(
+        TID,
+        "c3000000-0000-4000-8000-000000000001",
+        "https://127.0.0.1/sesame",
+    )
+    .with_authority_host(&stub.base)
+    .unwrap();
+    let err = EntraClient::new(cfg).unwrap_err();
+    assert!(
+        err.to_string().contains("AllowInsecureSimulatedTenant"),
+        "{err}"
+    );
+    assert_eq!(stub.v2_hits.load(Ordering::SeqCst), 0);
 }
