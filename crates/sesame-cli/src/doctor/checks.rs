@@ -528,9 +528,12 @@ fn password_checks(obs: &Observations, pw: &PasswordSeen, out: &mut Vec<Check>) 
                 "groups_claim",
                 Status::Fail,
                 Vec::new(),
-                "the ID token has no groups claim, but the profile sets AdminGroups or AllowedGroups",
-                "Add a groups claim: App registrations > (app) > Token configuration > Add groups \
-                 claim > Security groups (Group ID)",
+                "the ID token has no groups claim, but the profile sets AdminGroups or AllowedGroups: \
+                 every sign-in that needs groups is refused (never read as \"no groups\", so no admin \
+                 is demoted)",
+                "Add a groups claim: Entra admin center > App registrations > (app) > Token \
+                 configuration > Add groups claim > Security groups (Group ID); this sets \
+                 groupMembershipClaims in the app manifest",
             ),
             GroupsSeen::NotEmitted => Check::pass(
                 "groups_claim",

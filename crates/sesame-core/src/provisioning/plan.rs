@@ -105,6 +105,13 @@ pub enum DenyReason {
         /// How many allowed groups are configured.
         configured: usize,
     },
+    /// A group check is needed but the token carries no groups claim: the
+    /// app registration stopped emitting it. Fails closed; never read as
+    /// "no groups" (which would deny or demote on a missing claim).
+    GroupsClaimMissing {
+        /// What needs the groups: `allowed groups` or `admin groups`.
+        needed_for: String,
+    },
     /// A group check is needed but the token's groups are unknown (overage
     /// not resolved).
     GroupsUnknown {
@@ -153,6 +160,10 @@ impl fmt::Display for DenyReason {
             Self::NotInAllowedGroup { configured } => write!(
                 f,
                 "not a member of any of the {configured} allowed group(s); add the user to an allowed group in Entra"
+            ),
+            Self::GroupsClaimMissing { needed_for } => write!(
+                f,
+                "the ID token has no groups claim but {needed_for} need it; in the Entra admin center open the app registration > Token configuration > Add groups claim (Security groups, emitted as Group ID), which sets groupMembershipClaims in the manifest — nothing was changed on this Mac"
             ),
             Self::GroupsUnknown { needed_for, why } => write!(
                 f,
@@ -309,6 +320,9 @@ fn gate(policy: &Policy, identity: &Identity) -> Result<(), DenyReason> {
             needed_for: "allowed groups".to_owned(),
             why: reason.clone(),
         }),
+        Groups::NotEmitted => Err(DenyReason::GroupsClaimMissing {
+            needed_for: "allowed groups".to_owned(),
+        }),
     }
 }
 
@@ -332,6 +346,9 @@ fn entitlement(policy: &Policy, identity: &Identity) -> Result<Option<AdminReaso
         Groups::Unknown { reason } => Err(DenyReason::GroupsUnknown {
             needed_for: "admin groups".to_owned(),
             why: reason.clone(),
+        }),
+        Groups::NotEmitted => Err(DenyReason::GroupsClaimMissing {
+            needed_for: "admin groups".to_owned(),
         }),
     }
 }

@@ -605,3 +605,54 @@ fn plans_round_trip_through_json() {
     let back: Plan = serde_json::from_str(&json).unwrap();
     assert_eq!(back, p);
 }
+
+/// The app registration stopped emitting the groups claim: a Sesame-promoted
+/// admin is not demoted, nobody is let in or out on a missing claim, and the
+/// denial names the app-registration fix.
+#[test]
+fn a_missing_groups_claim_fails_closed_and_never_demotes() {
+    let mut me = ada();
+    me.groups = Groups::NotEmitted;
+    let mut pol = linux();
+    pol.admin_groups = vec![ADMINS.into()];
+    pol.demotion = DemotionPolicy::SesamePromoted;
+    let s = snap(vec![
+        account("root", 0, true, None),
+        account("other.admin", 1001, true, None),
+        account(
+            "ada.lovelace",
+            1000,
+            true,
+            Some(bound(&ada(), Origin::Created, true)),
+        ),
+    ]);
+    let p = run(&pol, &me, &s);
+    assert_eq!(
+        *denial(&p),
+        DenyReason::GroupsClaimMissing {
+            needed_for: "admin groups".into()
+        },
+        "{}",
+        p.explain()
+    );
+    let why = p.explain();
+    assert!(
+        why.contains("groupMembershipClaims") && why.contains("Token configuration"),
+        "{why}"
+    );
+    // The same with a known, empty list *does* demote: the difference is the claim.
+    let mut none = ada();
+    none.groups = Groups::Known { ids: vec![] };
+    assert_eq!(update(&run(&pol, &none, &s)).admin, AdminChange::Revoke);
+    // Allowed groups: not "not a member", but the same fail-closed denial.
+    let mut gate = linux();
+    gate.allowed_groups = vec![STAFF.into()];
+    assert_eq!(
+        *denial(&run(&gate, &me, &snap(vec![]))),
+        DenyReason::GroupsClaimMissing {
+            needed_for: "allowed groups".into()
+        }
+    );
+    // No group rule: a missing claim changes nothing.
+    assert!(matches!(run(&linux(), &me, &snap(vec![])), Plan::Create(_)));
+}
