@@ -8,6 +8,7 @@
 
 pub mod identity;
 pub mod import;
+pub mod login;
 pub mod provisioning;
 pub mod settings;
 pub mod synclog;

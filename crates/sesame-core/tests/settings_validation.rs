@@ -152,6 +152,30 @@ fn cases() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "expected boolean",
         ),
         (
+            "LoginMode",
+            s("native"),
+            "<string>console</string>",
+            "one of web, native",
+        ),
+        (
+            "WrongPasswordLimit",
+            "<integer>9</integer>".into(),
+            "<integer>10</integer>",
+            "1–9 wrong passwords, found 10",
+        ),
+        (
+            "PasswordlessLocalPassword",
+            "<true/>".into(),
+            "<string>yes</string>",
+            "expected boolean",
+        ),
+        (
+            "KeychainReset",
+            "<false/>".into(),
+            "<integer>1</integer>",
+            "expected boolean",
+        ),
+        (
             "PasswordCheckInterval",
             "<integer>1440</integer>".into(),
             "<integer>4</integer>",

@@ -29,6 +29,10 @@ pub mod k {
     pub const DENY_LOCAL: &str = "DenyLocal";
     pub const DENY_LOCAL_EXCLUDED: &str = "DenyLocalExcluded";
     pub const LOCAL_FALLBACK: &str = "LocalFallback";
+    pub const LOGIN_MODE: &str = "LoginMode";
+    pub const WRONG_PASSWORD_LIMIT: &str = "WrongPasswordLimit";
+    pub const PASSWORDLESS_LOCAL_PASSWORD: &str = "PasswordlessLocalPassword";
+    pub const KEYCHAIN_RESET: &str = "KeychainReset";
     pub const PASSWORD_CHECK_INTERVAL: &str = "PasswordCheckInterval";
     pub const CHECK_ON_NETWORK_CHANGE: &str = "CheckOnNetworkChange";
     pub const QUIET_MODE: &str = "QuietMode";
@@ -418,6 +422,38 @@ pub static KEYS: &[KeySpec] = &[
         T::Bool,
         DefaultValue::Bool(false),
         "With DenyLocal on, allow local login when Entra cannot be reached (offline).",
+    ),
+    key(
+        k::LOGIN_MODE,
+        G::LoginWindow,
+        T::Enum(&["web", "native"]),
+        DefaultValue::Str("web"),
+        "How the login window signs people in: web (Entra's own pages in a web view, MFA included) or native (user name and password checked by ROPG; a tenant that demands MFA is refused with 'use the web sign-in').",
+    ),
+    key(
+        k::WRONG_PASSWORD_LIMIT,
+        G::LoginWindow,
+        T::Int {
+            min: 1,
+            max: 9,
+            unit: "wrong passwords",
+        },
+        DefaultValue::Int(3),
+        "Wrong passwords Entra may refuse at the login window before Sesame stops asking and shows the reset link. Keep it well below the tenant's smart-lockout threshold (10 by default).",
+    ),
+    key(
+        k::PASSWORDLESS_LOCAL_PASSWORD,
+        G::LoginWindow,
+        T::Bool,
+        DefaultValue::Bool(false),
+        "Let people without an Entra password (passwordless, Authenticator-only, security key) choose a local password after a completed MFA sign-in. That password is never checked against Entra nor re-checked by the menu bar.",
+    ),
+    key(
+        k::KEYCHAIN_RESET,
+        G::LoginWindow,
+        T::Bool,
+        DefaultValue::Bool(false),
+        "When a returning user's local password differs from the new cloud password and neither their previous password nor the stored one is available, set the new password anyway (the old login keychain stays locked with the old password). Off: the user is asked for the previous password.",
     ),
     key(
         k::PASSWORD_CHECK_INTERVAL,

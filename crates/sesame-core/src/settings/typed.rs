@@ -67,6 +67,15 @@ pub enum RopgEndpoint {
 
 pub use crate::provisioning::DemotionPolicy;
 
+/// How the login window signs people in (`LoginMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginMode {
+    /// Entra's pages in a web view (MFA, passwordless, expired passwords).
+    Web,
+    /// User name and password checked by ROPG, no web view.
+    Native,
+}
+
 /// How much Sesame logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LogLevel {
@@ -132,6 +141,14 @@ pub struct Settings {
     pub deny_local_excluded: Vec<String>,
     /// `LocalFallback`.
     pub local_fallback: bool,
+    /// `LoginMode`.
+    pub login_mode: LoginMode,
+    /// `WrongPasswordLimit` (1–9).
+    pub wrong_password_limit: u32,
+    /// `PasswordlessLocalPassword`.
+    pub passwordless_local_password: bool,
+    /// `KeychainReset`.
+    pub keychain_reset: bool,
     /// `PasswordCheckInterval`, minutes (5–1440).
     pub password_check_interval_minutes: u32,
     /// `CheckOnNetworkChange`.
@@ -222,6 +239,8 @@ const DEMOTION_POLICIES: &[(&str, DemotionPolicy)] = &[
     ("sesame-promoted", DemotionPolicy::SesamePromoted),
     ("always", DemotionPolicy::Always),
 ];
+/// `LoginMode` spellings.
+const LOGIN_MODES: &[(&str, LoginMode)] = &[("web", LoginMode::Web), ("native", LoginMode::Native)];
 /// `LogLevel` spellings.
 const LOG_LEVELS: &[(&str, LogLevel)] = &[
     ("error", LogLevel::Error),
@@ -247,6 +266,16 @@ impl Settings {
             _ => {
                 return Err(SettingsError {
                     key: k::PASSWORD_CHECK_INTERVAL,
+                });
+            }
+        };
+        let wrong_limit = match g.value(k::WRONG_PASSWORD_LIMIT)? {
+            Typed::Int(i) => u32::try_from(i).map_err(|_| SettingsError {
+                key: k::WRONG_PASSWORD_LIMIT,
+            })?,
+            _ => {
+                return Err(SettingsError {
+                    key: k::WRONG_PASSWORD_LIMIT,
                 });
             }
         };
@@ -286,6 +315,10 @@ impl Settings {
             deny_local: g.bool(k::DENY_LOCAL)?,
             deny_local_excluded: g.list(k::DENY_LOCAL_EXCLUDED)?,
             local_fallback: g.bool(k::LOCAL_FALLBACK)?,
+            login_mode: g.choice(k::LOGIN_MODE, LOGIN_MODES)?,
+            wrong_password_limit: wrong_limit,
+            passwordless_local_password: g.bool(k::PASSWORDLESS_LOCAL_PASSWORD)?,
+            keychain_reset: g.bool(k::KEYCHAIN_RESET)?,
             password_check_interval_minutes: interval,
             check_on_network_change: g.bool(k::CHECK_ON_NETWORK_CHANGE)?,
             quiet_mode: g.bool(k::QUIET_MODE)?,
@@ -335,6 +368,7 @@ mod tests {
                 DEMOTION_POLICIES.iter().map(|(n, _)| *n).collect(),
             ),
             (k::LOG_LEVEL, LOG_LEVELS.iter().map(|(n, _)| *n).collect()),
+            (k::LOGIN_MODE, LOGIN_MODES.iter().map(|(n, _)| *n).collect()),
         ] {
             let spec = KEYS.iter().find(|s| s.name == key).expect("key in table");
             match spec.kind {
