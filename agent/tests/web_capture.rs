@@ -127,14 +127,20 @@ async fn nested_open_shadow_roots_with_a_click() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn nested_open_shadow_roots_with_enter() {
+async fn field_two_shadow_roots_deep_in_a_light_form_with_enter_and_click() {
     let p = pages::serve(RIGHT).await;
-    let got = run(&p, &p.url(false, "/shadow"), LOCAL, |page| async move {
-        page.type_into("#deep", "Shadow-Pass-6").await?;
+    let got = run(&p, &p.url(false, "/shadow-field"), LOCAL, |page| async move {
+        page.type_into("#deepField", "Shadow-Pass-6").await?;
         page.press_enter().await
     })
     .await;
     assert_eq!(got, "current:Shadow-Pass-6");
+    let got = run(&p, &p.url(false, "/shadow-field"), LOCAL, |page| async move {
+        page.type_into("#deepField", "Shadow-Pass-7").await?;
+        page.click("#go").await
+    })
+    .await;
+    assert_eq!(got, "current:Shadow-Pass-7");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -57,6 +57,7 @@ pub async fn serve(right: &str) -> Pages {
         .route("/pick", get(pick))
         .route("/kmsi", get(kmsi).post(finish))
         .route("/shadow", get(shadow))
+        .route("/shadow-field", get(shadow_field))
         .route("/frame-host", get(frame_host))
         .route("/frame-login", get(frame_login))
         .route("/finish", axum::routing::post(finish))
@@ -190,6 +191,24 @@ customElements.define('sesame-inner', class extends HTMLElement { constructor() 
  + '<button type=\"submit\" id=\"deepSubmit\">Sign in</button></form>'; } });\
 customElements.define('sesame-outer', class extends HTMLElement { constructor() { super();\
  const r = this.attachShadow({mode: 'open'}); r.innerHTML = '<div><sesame-inner></sesame-inner></div>'; } });\
+</script>",
+    )
+}
+
+/// A light-DOM form whose password field is a web component two open shadow
+/// roots deep (as component libraries build them); Enter in it submits.
+async fn shadow_field() -> Response {
+    layout(
+        "Sign in",
+        "<form method=\"post\" action=\"/finish\" id=\"f\"><sesame-field></sesame-field>\
+<button type=\"submit\" id=\"go\">Sign in</button></form><script>\
+customElements.define('sesame-input', class extends HTMLElement { constructor() { super();\
+ const r = this.attachShadow({mode: 'open'});\
+ r.innerHTML = '<input type=\"password\" id=\"deepField\" placeholder=\"Password\">';\
+ r.querySelector('input').addEventListener('keydown', e => {\
+   if (e.key === 'Enter') document.getElementById('f').requestSubmit(); }); } });\
+customElements.define('sesame-field', class extends HTMLElement { constructor() { super();\
+ const r = this.attachShadow({mode: 'open'}); r.innerHTML = '<label>Password</label><sesame-input></sesame-input>'; } });\
 </script>",
     )
 }
