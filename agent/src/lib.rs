@@ -1,0 +1,2 @@
+//! The Sesame login agent as a library.
+pub mod web;
