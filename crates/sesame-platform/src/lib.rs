@@ -6,7 +6,6 @@
 #![warn(missing_docs)]
 
 pub mod apply;
-mod atomic;
 pub mod directory;
 pub mod secrets;
 
