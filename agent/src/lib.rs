@@ -1,2 +1,18 @@
-//! The Sesame login agent as a library.
+//! The Sesame login agent as a library: the one flow every front end (the
+//! `sesame-agent` command, the macOS authorization plugin, the Linux PAM
+//! module, `sesame demo`, the tests) drives.
+//!
+//! Decisions live in [`sesame_core::login`]'s step machine; this crate does
+//! what the machine asks — the web sign-in ([`web`]), the Entra requests
+//! (`sesame-entra`), the account and secret store (`sesame-platform`), the
+//! sync log (`sesame-synclog`) — and feeds the results back. See
+//! [`flow::Agent::login`].
+
+pub mod flow;
+pub mod outcome;
+pub mod prompt;
 pub mod web;
+
+pub use flow::{Agent, AgentError, Front, NoWebView, Seams};
+pub use outcome::LoginOutcome;
+pub use prompt::{NoPrompts, Prompter};
