@@ -16,3 +16,15 @@ pub mod web;
 pub use flow::{Agent, AgentError, Front, NoWebView, Seams};
 pub use outcome::LoginOutcome;
 pub use prompt::{NoPrompts, Prompter};
+
+/// Tracing directives for any subscriber that hosts the agent (`level` is the
+/// profile's `LogLevel`, e.g. `info` or `trace`). The DevTools-protocol
+/// client and its WebSocket log every protocol message at TRACE — the
+/// capture script's report (the password) and the redirect (the code)
+/// included — so their targets are always switched off.
+pub fn log_directives(level: &str) -> String {
+    format!("{level},{QUIET_TARGETS}")
+}
+
+/// Third-party targets that print raw DevTools-protocol traffic.
+pub const QUIET_TARGETS: &str = "tungstenite=off,chromiumoxide=off";

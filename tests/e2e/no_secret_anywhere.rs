@@ -122,6 +122,9 @@ async fn no_secret_anywhere() {
         String::from_utf8_lossy(&traced).contains("password check"),
         "the capture saw Sesame's own events"
     );
+    if let Ok(dump) = std::env::var("SESAME_E2E_DUMP_TRACE") {
+        std::fs::write(dump, &traced).unwrap();
+    }
     found.extend(leaks("tracing output", &traced, &secrets, &challenges));
     found.extend(leaks("Debug text", debug_text.as_bytes(), &secrets, &challenges));
     assert!(found.is_empty(), "secrets leaked: {found:#?}");
