@@ -4,7 +4,7 @@
 use secrecy::SecretString;
 use sesame_core::login::{Input, LoginMachine, OldLocal, PasswordFacts, StoreAction, Stored};
 use sesame_core::provisioning::{LocalPasswordProof, Plan, PlanRequest, plan};
-use sesame_core::verdict::PasswordVerdict;
+use sesame_core::password_binding::{EntraAccepted, PasswordOwner, VerifiedPassword};
 use sesame_platform::{NoHook, Passwords, apply, recover};
 use subtle::ConstantTimeEq;
 
@@ -23,21 +23,32 @@ impl Agent {
     /// the existing account's passwords are.
     pub(super) fn plan(&mut self, seams: &Seams<'_>, machine: &LoginMachine, ctx: &mut Ctx) -> Input {
         let fail = |e: String| Input::Applied(Err(e));
-        let (Some(identity), Some(new)) = (ctx.identity.clone(), ctx.password.clone()) else {
-            return fail("internal error: no identity or password to plan with".into());
+        let Some(identity) = ctx.identity.clone() else {
+            return fail("internal error: no identity to plan with".into());
         };
+        if machine.is_passwordless()
+            && ctx.verified.is_none()
+            && let Some(chosen) = ctx.password.clone()
+        {
+            // A passwordless person's web sign-in (its validated ID token, MFA
+            // included) vouches for this identity; the password is local-only,
+            // chosen by the person, never sent to Entra and never stored.
+            let owner = PasswordOwner::of(&identity);
+            match VerifiedPassword::bind(&owner, chosen, EntraAccepted::IdToken(&identity.id)) {
+                Ok(v) => ctx.verified = Some(v),
+                Err(e) => return fail(e.to_string()),
+            }
+        }
+        let Some(verified) = ctx.verified.as_ref() else {
+            return fail("internal error: no verified password to plan with".into());
+        };
+        let new = verified.password().clone();
         if let Err(e) = recover(seams.dir, seams.journal) {
             return fail(e.to_string());
         }
         let snapshot = match seams.dir.snapshot() {
             Ok(s) => s,
             Err(e) => return fail(e.to_string()),
-        };
-        // A passwordless person's web sign-in (with MFA) proved the identity;
-        // their local-only password was never Entra's to verify.
-        let verdict = match (&ctx.verdict, machine.is_passwordless()) {
-            (_, true) | (None, _) => PasswordVerdict::Verified,
-            (Some(v), false) => v.clone(),
         };
         let existing = snapshot
             .accounts
@@ -59,7 +70,7 @@ impl Agent {
         // once without it to learn the name, then with it.
         let mut request = PlanRequest {
             identity: &identity,
-            verdict: &verdict,
+            password: verified,
             local_password: LocalPasswordProof::NotOffered,
             now: &now,
         };
@@ -96,7 +107,7 @@ impl Agent {
     }
 
     pub(super) fn apply(&mut self, seams: &Seams<'_>, old: OldLocal, ctx: &mut Ctx) -> Input {
-        let (Some(plan), Some(new)) = (ctx.plan.clone(), ctx.password.clone()) else {
+        let (Some(plan), Some(new)) = (ctx.plan.clone(), ctx.verified.as_ref().map(|v| v.password().clone())) else {
             return Input::Applied(Err("internal error: nothing to apply".into()));
         };
         let old_local = match old {
@@ -116,7 +127,7 @@ impl Agent {
     /// Updates the secret store; when that fails for an existing account,
     /// puts the previous local password back so the two never differ.
     pub(super) fn store(&mut self, seams: &Seams<'_>, action: StoreAction, ctx: &mut Ctx) -> Input {
-        let (Some(plan), Some(new)) = (ctx.plan.clone(), ctx.password.clone()) else {
+        let (Some(plan), Some(new)) = (ctx.plan.clone(), ctx.verified.as_ref().map(|v| v.password().clone())) else {
             return Input::Stored(Err("internal error: nothing to store".into()));
         };
         let Some(short) = plan.short_name().map(str::to_owned) else {

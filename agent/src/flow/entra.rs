@@ -11,7 +11,8 @@ use sesame_entra::authorize::{AuthorizeOptions, Prompt, RedirectError, parse_red
 use sesame_entra::client::AuthorizeRequestError;
 use sesame_entra::discovery::DiscoveryError;
 use sesame_entra::token::TokenError;
-use sesame_entra::{Catalog, EntraError, verdict_for_error};
+use sesame_core::password_binding::{BindingRefused, PasswordOwner};
+use sesame_entra::{Catalog, EntraError, PasswordCheckFor, PasswordSignIn, verdict_for_error};
 use subtle::ConstantTimeEq;
 
 use super::{Agent, Ctx, bounded};
@@ -281,53 +282,77 @@ impl Agent {
 
     /// The password check, bound to the identity: verified only when the
     /// password grant's ID token names the signed-in oid + tid, or (an MFA
-    /// interrupt, no tokens) when the name sent was the validated token's own.
+    /// interrupt, no tokens) when the name sent was the validated token's own
+    /// (`sesame_entra::binding`). Native: the grant's ID token is the identity.
     pub(super) async fn check_password(&mut self, username: &str, ctx: &mut Ctx) -> Input {
         let Some(password) = ctx.password.clone() else {
             return unknown("no password to check");
         };
-        let check = match bounded(self.client.check_password(username, &password), &mut ctx.took).await {
-            None => return too_slow("password check"),
-            Some(Err(refused)) => {
-                return Input::Refused {
-                    verdict: PasswordVerdict::Unknown {
-                        code: None,
-                        raw: refused.to_string(),
-                    },
-                    detail: String::new(),
-                };
+        let refused = |e: sesame_entra::PasswordRefused| Input::Refused {
+            verdict: PasswordVerdict::Unknown {
+                code: None,
+                raw: e.to_string(),
+            },
+            detail: String::new(),
+        };
+        let (check, binding) = match &ctx.identity {
+            Some(identity) => {
+                let owner = PasswordOwner::of(identity);
+                let r = bounded(self.client.verify_password_for(&owner, &password), &mut ctx.took).await;
+                match r {
+                    None => return too_slow("password check"),
+                    Some(Err(e)) => return refused(e),
+                    Some(Ok(PasswordCheckFor::Verified { password, check })) => {
+                        ctx.verified = Some(password);
+                        (check, Binding::ThisIdentity)
+                    }
+                    Some(Ok(PasswordCheckFor::NotBound { refused, check })) => {
+                        let b = match refused {
+                            BindingRefused::NoIdToken => Binding::Unproven,
+                            _ => Binding::OtherIdentity,
+                        };
+                        (check, b)
+                    }
+                    Some(Ok(PasswordCheckFor::NotVerified { check })) => (check, Binding::NotApplicable),
+                }
             }
-            Some(Ok(c)) => c,
+            None => {
+                let r = bounded(self.client.sign_in_with_password(username, &password), &mut ctx.took).await;
+                match r {
+                    None => return too_slow("password check"),
+                    Some(Err(e)) => return refused(e),
+                    Some(Ok(PasswordSignIn::SignedIn {
+                        claims,
+                        password,
+                        check,
+                    })) => {
+                        ctx.native_claims = Some(*claims);
+                        ctx.graph_token = check.tokens().map(|t| t.access_token.clone());
+                        ctx.verified = Some(password);
+                        (check, Binding::ThisIdentity)
+                    }
+                    Some(Ok(PasswordSignIn::NotSignedIn { check })) => {
+                        // An interrupt proves the password for the name typed;
+                        // the machine refuses it natively ("use the web sign-in").
+                        let b = match check.verdict {
+                            PasswordVerdict::VerifiedInterrupted { .. } => Binding::ThisIdentity,
+                            PasswordVerdict::Verified => Binding::Unproven,
+                            _ => Binding::NotApplicable,
+                        };
+                        (check, b)
+                    }
+                }
+            }
         };
         if let Some(err) = &check.error {
             ctx.ids = Some(ids(err));
         }
-        let native = ctx.native.is_some();
-        let binding = match (&check.verdict, &check.claims, &ctx.identity) {
-            (PasswordVerdict::Verified, Some(c), Some(id)) => {
-                if c.oid == id.id.oid && c.tid == id.id.tid {
-                    Binding::ThisIdentity
-                } else {
-                    Binding::OtherIdentity
-                }
-            }
-            (PasswordVerdict::Verified, Some(_), None) if native => Binding::ThisIdentity,
-            (PasswordVerdict::Verified, _, _) => Binding::Unproven,
-            // No tokens: the name sent is the validated token's own (web) or
-            // the one the person typed (native, refused for MFA anyway).
-            (PasswordVerdict::VerifiedInterrupted { .. }, _, _) => Binding::ThisIdentity,
-            _ => Binding::NotApplicable,
-        };
         if check.verdict.is_wrong_password() {
             ctx.refused.push(password);
         }
-        if native && binding == Binding::ThisIdentity {
-            ctx.native_claims = check.claims.clone();
-            ctx.graph_token = check.tokens.as_ref().map(|t| t.access_token.clone());
-        }
         ctx.verdict = Some(check.verdict.clone());
         Input::PasswordChecked {
-            verdict: check.verdict,
+            verdict: check.verdict.clone(),
             binding,
         }
     }

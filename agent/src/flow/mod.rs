@@ -123,6 +123,9 @@ pub(crate) struct Ctx {
     pub(crate) password: Option<SecretString>,
     pub(crate) refused: Vec<SecretString>,
     pub(crate) verdict: Option<sesame_core::verdict::PasswordVerdict>,
+    /// The password Entra verified for this identity (the only one that may
+    /// become the local and the stored password).
+    pub(crate) verified: Option<sesame_core::password_binding::VerifiedPassword>,
     pub(crate) old_local: Option<SecretString>,
     pub(crate) stored: Option<SecretString>,
     pub(crate) plan: Option<Plan>,

@@ -9,6 +9,7 @@
 pub mod identity;
 pub mod import;
 pub mod login;
+pub mod password_binding;
 pub mod provisioning;
 pub mod settings;
 pub mod synclog;

@@ -13,7 +13,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use crate::config::{ClientConfig, ConfigError, is_loopback};
+use crate::config::{ClientConfig, ConfigError, transport_allowed};
 
 /// A response read in full (up to the body cap).
 #[derive(Debug, Clone)]
@@ -115,6 +115,7 @@ pub struct HttpClient {
     max_body_bytes: usize,
     total_timeout: Duration,
     connect_timeout: Duration,
+    allow_insecure_loopback: bool,
 }
 
 impl HttpClient {
@@ -150,6 +151,7 @@ impl HttpClient {
             max_body_bytes: cfg.max_body_bytes,
             total_timeout: cfg.total_timeout,
             connect_timeout: cfg.connect_timeout,
+            allow_insecure_loopback: cfg.allow_insecure_loopback,
         })
     }
 
@@ -159,7 +161,7 @@ impl HttpClient {
         url: &Url,
         bearer: Option<&SecretString>,
     ) -> Result<HttpResponse, TransportError> {
-        check_scheme(url)?;
+        check_scheme(url, self.allow_insecure_loopback)?;
         let mut req = self.inner.get(url.clone());
         if let Some(token) = bearer {
             req = req.header(AUTHORIZATION, format!("Bearer {}", token.expose_secret()));
@@ -173,7 +175,7 @@ impl HttpClient {
         url: &Url,
         form: &[(&str, &str)],
     ) -> Result<HttpResponse, TransportError> {
-        check_scheme(url)?;
+        check_scheme(url, self.allow_insecure_loopback)?;
         let req = self.inner.post(url.clone()).form(form);
         self.send(url, req).await
     }
@@ -185,7 +187,7 @@ impl HttpClient {
         bearer: &SecretString,
         body: &serde_json::Value,
     ) -> Result<HttpResponse, TransportError> {
-        check_scheme(url)?;
+        check_scheme(url, self.allow_insecure_loopback)?;
         let req = self
             .inner
             .post(url.clone())
@@ -279,13 +281,13 @@ impl HttpClient {
     }
 }
 
-fn check_scheme(url: &Url) -> Result<(), TransportError> {
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(url) => Ok(()),
-        _ => Err(TransportError::InsecureUrl {
+fn check_scheme(url: &Url, allow_insecure_loopback: bool) -> Result<(), TransportError> {
+    if transport_allowed(url, allow_insecure_loopback) {
+        Ok(())
+    } else {
+        Err(TransportError::InsecureUrl {
             url: display_url(url),
-        }),
+        })
     }
 }
 
@@ -345,21 +347,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn plain_http_is_refused_except_to_loopback() {
-        for ok in [
-            "https://login.microsoftonline.com/x",
+    fn plain_http_is_refused_except_to_loopback_with_the_switch() {
+        let https = Url::parse("https://login.microsoftonline.com/x").unwrap();
+        assert_eq!(check_scheme(&https, false), Ok(()));
+        for loopback in [
             "http://127.0.0.1:9/x",
             "http://localhost/x",
             "http://[::1]/x",
         ] {
-            assert_eq!(check_scheme(&Url::parse(ok).unwrap()), Ok(()), "{ok}");
+            let u = Url::parse(loopback).unwrap();
+            assert!(check_scheme(&u, false).is_err(), "{loopback}");
+            assert_eq!(check_scheme(&u, true), Ok(()), "{loopback}");
         }
         for bad in [
             "http://login.microsoftonline.com/x",
             "ftp://127.0.0.1/x",
             "http://127.0.0.1.nip.io/x",
+            "http://localhost.attacker.example/x",
         ] {
-            assert!(check_scheme(&Url::parse(bad).unwrap()).is_err(), "{bad}");
+            assert!(
+                check_scheme(&Url::parse(bad).unwrap(), true).is_err(),
+                "{bad}"
+            );
         }
     }
 

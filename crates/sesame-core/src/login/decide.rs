@@ -297,6 +297,10 @@ impl LoginMachine {
                 Verdict::Warn,
                 format!("groups unknown ({reason}); group checks fail closed"),
             ),
+            Groups::NotEmitted => (
+                Verdict::Warn,
+                "the ID token carries no groups claim (app registration: Token configuration > Add groups claim); group checks fail closed".into(),
+            ),
         };
         let next = match (self.front, self.captured) {
             (Front::Native, _) => {
@@ -526,6 +530,7 @@ impl LoginMachine {
                 (DenyKind::WrongPassword, m::wrong_password(0))
             }
             PasswordVerdict::Unknown { .. }
+            | PasswordVerdict::NotAPasswordAnswer { .. }
             | PasswordVerdict::Verified
             | PasswordVerdict::VerifiedInterrupted { .. } => {
                 (DenyKind::Unknown, m::unknown_answer(r))

@@ -59,6 +59,18 @@ fn identity() -> Identity {
     }
 }
 
+/// Ada's password, verified by Entra for Ada (the ID token's oid + tid).
+fn verified() -> crate::password_binding::VerifiedPassword {
+    use crate::password_binding::{EntraAccepted, PasswordOwner, VerifiedPassword};
+    let id = who().id;
+    VerifiedPassword::bind(
+        &PasswordOwner::of(&identity()),
+        secrecy::SecretString::from("Ada-Pass-1".to_owned()),
+        EntraAccepted::IdToken(&id),
+    )
+    .expect("bound to Ada")
+}
+
 /// A plan from the real planner: a new account, or an update of `ada`
 /// already bound to this identity.
 fn a_plan(existing: bool) -> Plan {
@@ -84,7 +96,7 @@ fn a_plan(existing: bool) -> Plan {
     let id = identity();
     let request = PlanRequest {
         identity: &id,
-        verdict: &PasswordVerdict::Verified,
+        password: &verified(),
         local_password: LocalPasswordProof::NotOffered,
         now: "2026-11-28T05:00:00Z",
     };
@@ -692,7 +704,7 @@ fn group_gate_and_takeover_denials_say_who_to_ask() {
     let id = identity();
     let req = PlanRequest {
         identity: &id,
-        verdict: &PasswordVerdict::Verified,
+        password: &verified(),
         local_password: LocalPasswordProof::NotOffered,
         now: "2026-11-28T05:00:00Z",
     };
