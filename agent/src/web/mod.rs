@@ -25,6 +25,7 @@ pub mod capture;
 pub mod chromium;
 pub mod display;
 pub mod hosts;
+pub mod recorder;
 pub mod script;
 pub mod trust;
 #[cfg(target_os = "macos")]

@@ -26,6 +26,12 @@ fn cases() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "https",
         ),
         (
+            "OIDCDiscoveryURL",
+            s("https://idp.example/realms/staff/.well-known/openid-configuration"),
+            "<string>http://idp.example/.well-known/openid-configuration</string>",
+            "https",
+        ),
+        (
             "OIDCClientID",
             s("0d9f4b1c-7a2e-4c3b-9d8e-1f2a3b4c5d6e"),
             "<string>Sesame Login</string>",

@@ -16,13 +16,12 @@ use chromiumoxide::cdp::browser_protocol::page::{
 use chromiumoxide::cdp::browser_protocol::target::EventTargetDestroyed;
 use chromiumoxide::cdp::js_protocol::runtime::{AddBindingParams, EventBindingCalled};
 use futures::StreamExt;
-use secrecy::SecretString;
 
 use super::person::{Person, PersonPage};
 use super::{ChromiumOptions, chromium_args};
-use crate::web::capture::{self, Submission};
+use crate::web::recorder::{Navigation, Recorder};
 use crate::web::script::{self, Transport};
-use crate::web::{WebLoginError, WebSignInRequest, WebSignInResult, is_redirect, without_query};
+use crate::web::{WebLoginError, WebSignInRequest, WebSignInResult, without_query};
 
 /// The isolated world the capture script and its binding live in.
 const CAPTURE_WORLD: &str = "sesame-capture";
@@ -161,17 +160,17 @@ async fn drive(
     }
 
     let target = page.target_id().clone();
-    let mut submissions: Vec<Submission> = Vec::new();
+    let mut recorder = Recorder::new(req);
     let redirect = loop {
         tokio::select! {
             Some(ev) = bindings.next() => {
                 if ev.name == channel {
-                    record(&mut submissions, &ev.payload);
+                    recorder.report(&ev.payload, None);
                 }
             }
             Some(ev) = paused.next() => {
                 let url = with_form_body(&ev);
-                if is_redirect(&url, &req.redirect_uri) {
+                if recorder.navigation(&url) == Navigation::Redirect {
                     let done = FulfillRequestParams::builder()
                         .request_id(ev.request_id.clone())
                         .response_code(200)
@@ -180,7 +179,7 @@ async fn drive(
                         .build()
                         .map_err(WebLoginError::Browser)?;
                     let _ = page.execute(done).await;
-                    break SecretString::from(url);
+                    break url;
                 }
                 let _ = page.execute(ContinueRequestParams::new(ev.request_id.clone())).await;
             }
@@ -218,26 +217,13 @@ async fn drive(
         tokio::select! {
             Some(ev) = bindings.next() => {
                 if ev.name == channel {
-                    record(&mut submissions, &ev.payload);
+                    recorder.report(&ev.payload, None);
                 }
             }
             _ = &mut grace => break,
         }
     }
-    let captured = capture::decide(&submissions, &req.idp_hosts);
-    tracing::debug!(
-        submissions = submissions.len(),
-        captured = ?captured,
-        "web sign-in finished"
-    );
-    Ok(WebSignInResult { redirect, captured })
-}
-
-fn record(submissions: &mut Vec<Submission>, payload: &str) {
-    match capture::parse_report(payload) {
-        Ok(s) => submissions.push(s),
-        Err(e) => tracing::warn!(error = %e, "capture report ignored"),
-    }
+    Ok(recorder.finish(redirect))
 }
 
 /// The redirect's URL (with its fragment); for a `form_post` redirect, the

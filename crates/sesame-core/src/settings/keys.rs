@@ -8,6 +8,7 @@
 pub mod k {
     pub const TENANT_ID: &str = "TenantID";
     pub const AUTHORITY_HOST: &str = "AuthorityHost";
+    pub const OIDC_DISCOVERY_URL: &str = "OIDCDiscoveryURL";
     pub const OIDC_CLIENT_ID: &str = "OIDCClientID";
     pub const OIDC_REDIRECT_URI: &str = "OIDCRedirectURI";
     pub const OIDC_SCOPES: &str = "OIDCScopes";
@@ -265,11 +266,12 @@ use Kind as T;
 
 /// Every key Sesame reads, in document order.
 pub static KEYS: &[KeySpec] = &[
-    required(
+    key(
         k::TENANT_ID,
         G::Entra,
         T::Tenant,
-        "Your Entra tenant: the Directory (tenant) ID from the app registration's Overview page, or a verified domain such as contoso.onmicrosoft.com.",
+        DefaultValue::None,
+        "Your Entra tenant: the Directory (tenant) ID from the app registration's Overview page, or a verified domain such as contoso.onmicrosoft.com. Required unless OIDCDiscoveryURL names another OpenID provider.",
     ),
     key(
         k::AUTHORITY_HOST,
@@ -277,6 +279,13 @@ pub static KEYS: &[KeySpec] = &[
         T::Authority,
         DefaultValue::Str("https://login.microsoftonline.com"),
         "The Entra cloud to sign in to. Change it only for a national cloud (e.g. https://login.microsoftonline.us) or a test tenant.",
+    ),
+    key(
+        k::OIDC_DISCOVERY_URL,
+        G::Entra,
+        T::HttpsUrl,
+        DefaultValue::None,
+        "Sign in with another OpenID provider instead of Entra (Okta, Google, Keycloak…): its discovery URL, ending in /.well-known/openid-configuration. The issuer comes from that document. TenantID and AuthorityHost are then not used, and Entra-only features step aside: Graph group overage, AADSTS answers, v1/v2 endpoints.",
     ),
     required(
         k::OIDC_CLIENT_ID,

@@ -42,6 +42,9 @@ pub enum Tenant {
     Id(ObjectId),
     /// A verified domain, lowercase (e.g. `contoso.onmicrosoft.com`).
     Domain(String),
+    /// No Entra tenant: the profile signs in with another OpenID provider
+    /// (`OIDCDiscoveryURL`). Entra-only code refuses it by its empty name.
+    OpenIdProvider,
 }
 
 impl Tenant {
@@ -50,6 +53,7 @@ impl Tenant {
         match self {
             Tenant::Id(id) => id.as_str(),
             Tenant::Domain(d) => d,
+            Tenant::OpenIdProvider => "",
         }
     }
 }
@@ -99,6 +103,9 @@ pub struct Settings {
     pub tenant: Tenant,
     /// `AuthorityHost`: scheme and host of the Entra cloud.
     pub authority_host: Url,
+    /// `OIDCDiscoveryURL`: a generic OpenID provider's discovery document
+    /// (then [`Settings::tenant`] is [`Tenant::OpenIdProvider`]).
+    pub oidc_discovery_url: Option<Url>,
     /// `OIDCClientID`.
     pub oidc_client_id: ObjectId,
     /// `OIDCRedirectURI`.
@@ -257,10 +264,19 @@ impl Settings {
     /// Build typed settings from merged values (defaults filled in).
     pub fn from_effective(eff: &Effective) -> Result<Settings, SettingsError> {
         let g = Get(eff);
-        let tenant_text = g.text(k::TENANT_ID)?;
-        let tenant = match ObjectId::parse(&tenant_text) {
-            Some(id) => Tenant::Id(id),
-            None => Tenant::Domain(tenant_text),
+        let oidc_discovery_url = if eff.is_set(k::OIDC_DISCOVERY_URL) {
+            Some(g.url(k::OIDC_DISCOVERY_URL)?)
+        } else {
+            None
+        };
+        let tenant = if oidc_discovery_url.is_some() && !eff.is_set(k::TENANT_ID) {
+            Tenant::OpenIdProvider
+        } else {
+            let tenant_text = g.text(k::TENANT_ID)?;
+            match ObjectId::parse(&tenant_text) {
+                Some(id) => Tenant::Id(id),
+                None => Tenant::Domain(tenant_text),
+            }
         };
         let interval = match g.value(k::PASSWORD_CHECK_INTERVAL)? {
             Typed::Int(i) => u32::try_from(i).map_err(|_| SettingsError {
@@ -297,6 +313,7 @@ impl Settings {
         Ok(Settings {
             tenant,
             authority_host: g.url(k::AUTHORITY_HOST)?,
+            oidc_discovery_url,
             oidc_client_id: g.id(k::OIDC_CLIENT_ID)?,
             oidc_redirect_uri: g.url(k::OIDC_REDIRECT_URI)?,
             oidc_scopes: g.list(k::OIDC_SCOPES)?,
