@@ -24,7 +24,11 @@ const DENIED: u8 = 1;
 const FALLBACK: u8 = 3;
 
 #[derive(Parser, Debug)]
-#[command(name = "sesame-agent", version, about = "Sesame's login agent: sign in with Microsoft Entra ID and get a local account")]
+#[command(
+    name = "sesame-agent",
+    version,
+    about = "Sesame's login agent: sign in with Microsoft Entra ID and get a local account"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -66,9 +70,15 @@ struct LoginArgs {
 /// The managed profile when none is given.
 fn default_profile() -> PathBuf {
     if cfg!(target_os = "macos") {
-        PathBuf::from(format!("/Library/Managed Preferences/{}.plist", sesame_core::PREFERENCE_DOMAIN))
+        PathBuf::from(format!(
+            "/Library/Managed Preferences/{}.plist",
+            sesame_core::PREFERENCE_DOMAIN
+        ))
     } else {
-        PathBuf::from(format!("/etc/sesame/{}.plist", sesame_core::PREFERENCE_DOMAIN))
+        PathBuf::from(format!(
+            "/etc/sesame/{}.plist",
+            sesame_core::PREFERENCE_DOMAIN
+        ))
     }
 }
 
@@ -110,11 +120,17 @@ fn load_profiles(args: &LoginArgs) -> Result<Settings, String> {
     let mut files = Vec::new();
     for p in &paths {
         let bytes = std::fs::read(p).map_err(|e| {
-            format!("cannot read the profile {}: {e}; pass one with --profile FILE", p.display())
+            format!(
+                "cannot read the profile {}: {e}; pass one with --profile FILE",
+                p.display()
+            )
         })?;
         files.push((p.display().to_string(), bytes));
     }
-    let inputs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let inputs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
     let report = settings::load(&inputs);
     let first_error = report
         .findings
@@ -122,7 +138,9 @@ fn load_profiles(args: &LoginArgs) -> Result<Settings, String> {
         .find(|f| f.severity == settings::Severity::Error);
     match (report.settings, first_error) {
         (Some(s), None) => Ok(s),
-        (_, Some(f)) => Err(format!("{f} (run `sesame profile check` for every finding)")),
+        (_, Some(f)) => Err(format!(
+            "{f} (run `sesame profile check` for every finding)"
+        )),
         (None, None) => Err("the profile gives no settings; run `sesame profile check`".into()),
     }
 }
@@ -142,7 +160,9 @@ fn login(args: &LoginArgs) -> Result<LoginOutcome, String> {
         line.zeroize();
         Some((user, password))
     } else {
-        if let Err(e) = sesame_agent::web::display::headless_here(sesame_agent::web::WindowMode::Auto) {
+        if let Err(e) =
+            sesame_agent::web::display::headless_here(sesame_agent::web::WindowMode::Auto)
+        {
             return Err(format!("{e}"));
         }
         None
@@ -184,7 +204,9 @@ mod platform {
 
     use sesame_platform::{AccountDirectory, JournalFile, SecretStore};
 
-    pub fn directory(root: Option<&Path>) -> Result<(Box<dyn AccountDirectory>, JournalFile), String> {
+    pub fn directory(
+        root: Option<&Path>,
+    ) -> Result<(Box<dyn AccountDirectory>, JournalFile), String> {
         #[cfg(target_os = "macos")]
         if root.is_none() {
             let dir = sesame_platform::directory::MacDirectory::new();
@@ -200,7 +222,9 @@ mod platform {
     pub fn secret_store() -> Result<Box<dyn SecretStore>, String> {
         #[cfg(target_os = "macos")]
         {
-            Ok(Box::new(sesame_platform::secrets::KeychainSecretStore::new()))
+            Ok(Box::new(
+                sesame_platform::secrets::KeychainSecretStore::new(),
+            ))
         }
         #[cfg(not(target_os = "macos"))]
         {

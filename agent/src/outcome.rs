@@ -62,7 +62,8 @@ impl LoginOutcome {
                 } else {
                     ""
                 };
-                let base = format!("{who}{admin} is ready: sign in with your Microsoft Entra password.");
+                let base =
+                    format!("{who}{admin} is ready: sign in with your Microsoft Entra password.");
                 match notice {
                     Some(n) => format!("{base} {}", n.one_line()),
                     None => base,
@@ -109,7 +110,10 @@ impl LoginOutcome {
     pub(crate) fn set_plan(&mut self, plan: &Plan) {
         self.short_name = plan.short_name().map(str::to_owned);
         let (admin, why) = match plan {
-            Plan::Create(n) => (Some(n.admin.is_some()), n.admin.as_ref().map(|r| r.to_string())),
+            Plan::Create(n) => (
+                Some(n.admin.is_some()),
+                n.admin.as_ref().map(|r| r.to_string()),
+            ),
             Plan::Update(u) | Plan::Link(u) => match &u.admin {
                 AdminChange::Keep => (Some(u.was_admin), u.was_admin.then(|| "unchanged".into())),
                 AdminChange::Grant(r) => (Some(true), Some(r.to_string())),

@@ -41,12 +41,22 @@ fn hex(b: &[u8]) -> String {
 /// What another process finds in the keyring for `user`.
 fn read_in_child(user: &str) -> String {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_reads_the_keyring", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_reads_the_keyring",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(READ_FOR, user)
         .output()
         .expect("re-run the test binary");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "child failed: {text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "child failed: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     text.lines()
         .find_map(|l| l.split_once("KEYRING:").map(|(_, h)| h.trim().to_owned()))
         .unwrap_or_else(|| panic!("no KEYRING line from the child: {text}"))
@@ -65,7 +75,14 @@ async fn first_login_creates_a_bound_admin_account() {
     let sim = Arc::new(start_sim().await);
     let sb = Sandbox::new();
     let mut agent = agent(&mobileconfig(&sim, App::Public, &sb.log_path));
-    let mut web = person(&sim, vec![Act::User(MEGAN.into()), pw(MEGAN_PASSWORD), Act::Totp(MEGAN.into())]);
+    let mut web = person(
+        &sim,
+        vec![
+            Act::User(MEGAN.into()),
+            pw(MEGAN_PASSWORD),
+            Act::Totp(MEGAN.into()),
+        ],
+    );
     let mut script = Script::new(vec![]);
     let out = web_login(&mut agent, &mut web, &sb, &store, &mut script).await;
 
@@ -75,9 +92,16 @@ async fn first_login_creates_a_bound_admin_account() {
     assert_eq!(out.oid.as_deref(), Some(MEGAN_OID));
     assert_eq!(out.short_name.as_deref(), Some("megan"));
     assert_eq!(out.admin, Some(true));
-    assert!(out.admin_why.as_deref().unwrap().contains(MAC_ADMINS), "{:?}", out.admin_why);
+    assert!(
+        out.admin_why.as_deref().unwrap().contains(MAC_ADMINS),
+        "{:?}",
+        out.admin_why
+    );
     let proved = out.proved.clone().unwrap();
-    assert!(proved.contains("AADSTS50076"), "CA's MFA on the password check: {proved}");
+    assert!(
+        proved.contains("AADSTS50076"),
+        "CA's MFA on the password check: {proved}"
+    );
 
     // What an admin sees on the machine.
     let entry = sb.passwd_entry("megan").expect("megan in etc/passwd");
@@ -87,13 +111,27 @@ async fn first_login_creates_a_bound_admin_account() {
         oid: MEGAN_OID.into(),
         tid: TID.into(),
     };
-    let account = sb.dir.find_by_identity(&id).unwrap().expect("bound account");
+    let account = sb
+        .dir
+        .find_by_identity(&id)
+        .unwrap()
+        .expect("bound account");
     assert_eq!(account.short_name, "megan");
-    assert!(sb.dir.verify_password("megan", &secret(MEGAN_PASSWORD)).unwrap());
-    assert!(!sb.root.join("var/lib/sesame/journal.json").exists(), "journal left behind");
+    assert!(
+        sb.dir
+            .verify_password("megan", &secret(MEGAN_PASSWORD))
+            .unwrap()
+    );
+    assert!(
+        !sb.root.join("var/lib/sesame/journal.json").exists(),
+        "journal left behind"
+    );
 
     // The menu-bar daemon (another process) finds the password in the keyring.
-    assert_eq!(read_in_child("megan"), hex(&Sha256::digest(MEGAN_PASSWORD.as_bytes())));
+    assert_eq!(
+        read_in_child("megan"),
+        hex(&Sha256::digest(MEGAN_PASSWORD.as_bytes()))
+    );
 
     // The sync log tells the story, one event per step, no failure.
     let report = read_log(&sb.log_path).unwrap();
@@ -115,15 +153,39 @@ async fn first_login_creates_a_bound_admin_account() {
             "keychain_updated"
         ]
     );
-    assert!(report.events.iter().all(|e| e.component == Component::Agent));
-    assert!(report.events.iter().all(|e| e.verdict != Some(Verdict::Fail)));
-    let check = report.events.iter().find(|e| e.event == EventKind::PasswordCheck).unwrap();
+    assert!(
+        report
+            .events
+            .iter()
+            .all(|e| e.component == Component::Agent)
+    );
+    assert!(
+        report
+            .events
+            .iter()
+            .all(|e| e.verdict != Some(Verdict::Fail))
+    );
+    let check = report
+        .events
+        .iter()
+        .find(|e| e.event == EventKind::PasswordCheck)
+        .unwrap();
     assert_eq!(check.verdict, Some(Verdict::VerifiedInterrupted));
     assert_eq!(check.codes, [50076]);
-    assert!(check.correlation_id.is_some(), "correlation ID for Microsoft support");
-    let created = report.events.iter().find(|e| e.event == EventKind::AccountCreated).unwrap();
+    assert!(
+        check.correlation_id.is_some(),
+        "correlation ID for Microsoft support"
+    );
+    let created = report
+        .events
+        .iter()
+        .find(|e| e.event == EventKind::AccountCreated)
+        .unwrap();
     assert!(created.message.contains(MEGAN_OID), "{}", created.message);
-    assert_eq!(created.user.as_ref().unwrap().short_name.as_deref(), Some("megan"));
+    assert_eq!(
+        created.user.as_ref().unwrap().short_name.as_deref(),
+        Some("megan")
+    );
     store.delete("megan").unwrap();
 }
 
@@ -148,14 +210,36 @@ async fn signing_in_again_after_a_cloud_change_needs_no_old_password() {
     let mut web = person(&sim, vec![Act::User(ADELE.into()), pw(changed)]);
     let again = web_login(&mut agent, &mut web, &sb, &store, &mut Script::new(vec![])).await;
     assert!(again.is_ready(), "{again:?}");
-    assert!(matches!(again.plan, Some(sesame_core::provisioning::Plan::Update(_))));
+    assert!(matches!(
+        again.plan,
+        Some(sesame_core::provisioning::Plan::Update(_))
+    ));
     assert!(sb.dir.verify_password("adele", &secret(changed)).unwrap());
-    assert!(!sb.dir.verify_password("adele", &secret(ADELE_PASSWORD)).unwrap());
-    assert_eq!(store.read("adele").unwrap().unwrap().expose_secret(), changed);
-    assert_eq!(sb.read("etc/passwd"), passwd_before, "same account, same UID and home");
+    assert!(
+        !sb.dir
+            .verify_password("adele", &secret(ADELE_PASSWORD))
+            .unwrap()
+    );
+    assert_eq!(
+        store.read("adele").unwrap().unwrap().expose_secret(),
+        changed
+    );
+    assert_eq!(
+        sb.read("etc/passwd"),
+        passwd_before,
+        "same account, same UID and home"
+    );
     let log = read_log(&sb.log_path).unwrap();
-    let planned = log.events.iter().rfind(|e| e.event == EventKind::AccountPlanned).unwrap();
-    assert!(planned.message.contains("taken from the secret store"), "{}", planned.message);
+    let planned = log
+        .events
+        .iter()
+        .rfind(|e| e.event == EventKind::AccountPlanned)
+        .unwrap();
+    assert!(
+        planned.message.contains("taken from the secret store"),
+        "{}",
+        planned.message
+    );
 }
 
 /// Nothing in the store matches the old local password: the person is asked
@@ -168,7 +252,11 @@ async fn an_unknown_old_password_is_asked_for_never_reset_silently() {
     let sb = Sandbox::new();
     let mut agent = agent(&mobileconfig(&sim, App::Public, &sb.log_path));
     let mut web = person(&sim, vec![Act::User(ADELE.into()), pw(ADELE_PASSWORD)]);
-    assert!(web_login(&mut agent, &mut web, &sb, &store, &mut Script::new(vec![])).await.is_ready());
+    assert!(
+        web_login(&mut agent, &mut web, &sb, &store, &mut Script::new(vec![]))
+            .await
+            .is_ready()
+    );
     store.delete("adele").unwrap();
     store.store("adele", &secret("Something-Stale-1")).unwrap();
 
@@ -181,8 +269,15 @@ async fn an_unknown_old_password_is_asked_for_never_reset_silently() {
     ]);
     let out = web_login(&mut agent, &mut web, &sb, &store, &mut script).await;
     assert!(out.is_ready(), "{out:?}");
-    assert!(script.shown[0].contains("previous password"), "{:?}", script.shown);
+    assert!(
+        script.shown[0].contains("previous password"),
+        "{:?}",
+        script.shown
+    );
     assert!(script.shown[1].contains("Try again"), "{:?}", script.shown);
     assert!(sb.dir.verify_password("adele", &secret(changed)).unwrap());
-    assert_eq!(store.read("adele").unwrap().unwrap().expose_secret(), changed);
+    assert_eq!(
+        store.read("adele").unwrap().unwrap().expose_secret(),
+        changed
+    );
 }

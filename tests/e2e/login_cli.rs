@@ -45,7 +45,12 @@ impl Cli {
             .stderr(Stdio::piped())
             .spawn()
             .expect("sesame-agent runs");
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         child.wait_with_output().unwrap()
     }
 
@@ -67,7 +72,10 @@ fn stderr_line(o: &Output) -> String {
 
 fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!("--json prints JSON ({e}): {}", String::from_utf8_lossy(&o.stdout))
+        panic!(
+            "--json prints JSON ({e}): {}",
+            String::from_utf8_lossy(&o.stdout)
+        )
     })
 }
 
@@ -80,7 +88,12 @@ async fn native_sign_in_makes_the_account_and_prints_the_outcome() {
     let sim = start_sim().await;
     let c = cli(&sim).await;
     let out = c.native(ADELE, ADELE_PASSWORD, true);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j = json(&out);
     assert_eq!(j["outcome"], "ready");
     assert_eq!(j["upn"], ADELE);
@@ -88,16 +101,25 @@ async fn native_sign_in_makes_the_account_and_prints_the_outcome() {
     assert_eq!(j["short_name"], "adele");
     assert_eq!(j["plan"]["action"], "create");
     assert_eq!(j["admin"], false);
-    assert!(j["proved"].as_str().unwrap().contains("password verified"), "{j}");
-    assert!(c.sb.dir.verify_password("adele", &secret(ADELE_PASSWORD)).unwrap());
+    assert!(
+        j["proved"].as_str().unwrap().contains("password verified"),
+        "{j}"
+    );
+    assert!(
+        c.sb.dir
+            .verify_password("adele", &secret(ADELE_PASSWORD))
+            .unwrap()
+    );
     let store = KeyringSecretStore::kernel_keyring().unwrap();
-    assert_eq!(store.read("adele").unwrap().unwrap().expose_secret(), ADELE_PASSWORD);
+    assert_eq!(
+        store.read("adele").unwrap().unwrap().expose_secret(),
+        ADELE_PASSWORD
+    );
     let events = read_log(&c.sb.log_path).unwrap().events;
     assert_eq!(events.first().unwrap().event, EventKind::LoginStarted);
     assert!(events.iter().any(|e| e.event == EventKind::AccountCreated));
     store.delete("adele").unwrap();
 }
-
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn native_sign_in_answers_in_one_line() {
@@ -130,7 +152,10 @@ async fn without_a_display_it_says_how_to_proceed_and_never_hangs() {
     let c = cli(&sim).await;
     let started = Instant::now();
     let mut cmd = Command::new(agent_binary());
-    cmd.args(["login", "--profile"]).arg(&c.profile).arg("--root").arg(&c.sb.root);
+    cmd.args(["login", "--profile"])
+        .arg(&c.profile)
+        .arg("--root")
+        .arg(&c.sb.root);
     let out = cmd
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
@@ -140,16 +165,26 @@ async fn without_a_display_it_says_how_to_proceed_and_never_hangs() {
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(out.status.code(), Some(2));
     let line = stderr_line(&out);
-    assert!(line.contains("no display") && line.contains("--native"), "{line}");
+    assert!(
+        line.contains("no display") && line.contains("--native"),
+        "{line}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_profile_is_named() {
     let sim = start_sim().await;
     let c = cli(&sim).await;
-    std::fs::write(&c.profile, b"<plist><dict><key>TenantID</key><string>common</string></dict></plist>").unwrap();
+    std::fs::write(
+        &c.profile,
+        b"<plist><dict><key>TenantID</key><string>common</string></dict></plist>",
+    )
+    .unwrap();
     let out = c.native(ADELE, ADELE_PASSWORD, false);
     assert_eq!(out.status.code(), Some(2));
     let line = stderr_line(&out);
-    assert!(line.contains("sesame.mobileconfig") && line.contains("sesame profile check"), "{line}");
+    assert!(
+        line.contains("sesame.mobileconfig") && line.contains("sesame profile check"),
+        "{line}"
+    );
 }

@@ -37,7 +37,12 @@ async fn world() -> World {
 
 impl World {
     async fn login(&self, extra: &str, acts: Vec<Act>, script: &mut Script) -> LoginOutcome {
-        let mut agent = agent(&mobileconfig_with(&self.sim, App::Public, &self.sb.log_path, extra));
+        let mut agent = agent(&mobileconfig_with(
+            &self.sim,
+            App::Public,
+            &self.sb.log_path,
+            extra,
+        ));
         let mut web = person(&self.sim, acts);
         web_login(&mut agent, &mut web, &self.sb, &self.store, script).await
     }
@@ -55,27 +60,51 @@ impl World {
 }
 
 fn told(out: &LoginOutcome) -> String {
-    out.message.as_ref().map(|m| m.one_line()).unwrap_or_default()
+    out.message
+        .as_ref()
+        .map(|m| m.one_line())
+        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_on_the_page_then_the_right_one() {
     let w = world().await;
-    let acts = vec![Act::User(ADELE.into()), wrong_pw("Not-Adele-1"), pw(ADELE_PASSWORD)];
+    let acts = vec![
+        Act::User(ADELE.into()),
+        wrong_pw("Not-Adele-1"),
+        pw(ADELE_PASSWORD),
+    ];
     let out = w.login("", acts, &mut Script::new(vec![])).await;
     assert!(out.is_ready(), "{out:?}");
-    assert!(w.sb.dir.verify_password("adele", &secret(ADELE_PASSWORD)).unwrap());
-    assert_eq!(w.store.read("adele").unwrap().unwrap().expose_secret(), ADELE_PASSWORD);
+    assert!(
+        w.sb.dir
+            .verify_password("adele", &secret(ADELE_PASSWORD))
+            .unwrap()
+    );
+    assert_eq!(
+        w.store.read("adele").unwrap().unwrap().expose_secret(),
+        ADELE_PASSWORD
+    );
     assert_eq!(out.admin, Some(false));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn not_assigned_is_a_plain_message_and_the_code_in_the_log() {
     let w = world().await;
-    let out = w.login("", vec![Act::User(NORA.into()), pw(NORA_PASSWORD)], &mut Script::new(vec![])).await;
+    let out = w
+        .login(
+            "",
+            vec![Act::User(NORA.into()), pw(NORA_PASSWORD)],
+            &mut Script::new(vec![]),
+        )
+        .await;
     assert_eq!(out.outcome, Ending::Denied);
     assert_eq!(out.reason, Some(DenyKind::NotAssigned));
-    assert!(told(&out).contains("not allowed to sign in to this computer"), "{}", told(&out));
+    assert!(
+        told(&out).contains("not allowed to sign in to this computer"),
+        "{}",
+        told(&out)
+    );
     assert!(w.sb.passwd_entry("nora").is_none());
     let ev = w.last(EventKind::RedirectCaptured);
     assert_eq!(ev.verdict, Some(Verdict::NotAssigned));
@@ -86,12 +115,21 @@ async fn not_assigned_is_a_plain_message_and_the_code_in_the_log() {
 async fn the_group_gate_refuses_people_outside_the_allowed_groups() {
     let w = world().await;
     let gate = format!("<key>AllowedGroups</key><array><string>{MAC_ADMINS}</string></array>");
-    let out = w.login(&gate, vec![Act::User(ADELE.into()), pw(ADELE_PASSWORD)], &mut Script::new(vec![])).await;
+    let out = w
+        .login(
+            &gate,
+            vec![Act::User(ADELE.into()), pw(ADELE_PASSWORD)],
+            &mut Script::new(vec![]),
+        )
+        .await;
     assert_eq!(out.reason, Some(DenyKind::Plan), "{out:?}");
     assert!(told(&out).contains("allowed group"), "{}", told(&out));
     assert!(w.sb.passwd_entry("adele").is_none());
     assert!(w.store.read("adele").unwrap().is_none());
-    assert_eq!(w.last(EventKind::AccountDenied).verdict, Some(Verdict::Fail));
+    assert_eq!(
+        w.last(EventKind::AccountDenied).verdict,
+        Some(Verdict::Fail)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -109,9 +147,18 @@ async fn expired_password_changed_on_the_page_becomes_the_local_password() {
     let out = w.login("", acts, &mut Script::new(vec![])).await;
     assert!(out.is_ready(), "{out:?}");
     assert!(w.sb.dir.verify_password("alex", &secret(new)).unwrap());
-    assert!(!w.sb.dir.verify_password("alex", &secret(ALEX_PASSWORD)).unwrap());
+    assert!(
+        !w.sb
+            .dir
+            .verify_password("alex", &secret(ALEX_PASSWORD))
+            .unwrap()
+    );
     assert_eq!(w.store.read("alex").unwrap().unwrap().expose_secret(), new);
-    assert!(w.last(EventKind::PasswordObtained).message.contains("change page"));
+    assert!(
+        w.last(EventKind::PasswordObtained)
+            .message
+            .contains("change page")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,7 +167,9 @@ async fn a_temporary_password_is_never_the_one_kept() {
     let temporary = "Temp-Admin-Set-1";
     let chosen = "Adele-Chose-This-2";
     w.sim.set_password(ADELE, temporary).unwrap();
-    w.sim.set_user_state(ADELE, UserState::PasswordExpired).unwrap();
+    w.sim
+        .set_user_state(ADELE, UserState::PasswordExpired)
+        .unwrap();
     let acts = vec![
         Act::User(ADELE.into()),
         pw(temporary),
@@ -132,29 +181,52 @@ async fn a_temporary_password_is_never_the_one_kept() {
     let out = w.login("", acts, &mut Script::new(vec![])).await;
     assert!(out.is_ready(), "{out:?}");
     assert!(w.sb.dir.verify_password("adele", &secret(chosen)).unwrap());
-    assert!(!w.sb.dir.verify_password("adele", &secret(temporary)).unwrap());
-    assert_eq!(w.store.read("adele").unwrap().unwrap().expose_secret(), chosen);
+    assert!(
+        !w.sb
+            .dir
+            .verify_password("adele", &secret(temporary))
+            .unwrap()
+    );
+    assert_eq!(
+        w.store.read("adele").unwrap().unwrap().expose_secret(),
+        chosen
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn group_overage_is_resolved_through_graph() {
     let w = world().await;
     w.sim.set_group_overage_threshold(1);
-    let acts = vec![Act::User(MEGAN.into()), pw(MEGAN_PASSWORD), Act::Totp(MEGAN.into())];
+    let acts = vec![
+        Act::User(MEGAN.into()),
+        pw(MEGAN_PASSWORD),
+        Act::Totp(MEGAN.into()),
+    ];
     let out = w.login("", acts, &mut Script::new(vec![])).await;
     assert!(out.is_ready(), "{out:?}");
-    assert_eq!(out.admin, Some(true), "admin by a group only Graph could tell");
+    assert_eq!(
+        out.admin,
+        Some(true),
+        "admin by a group only Graph could tell"
+    );
     assert!(w.sb.group_members("sudo").contains(&"megan".to_owned()));
     let ev = w.last(EventKind::GroupsResolved);
     assert!(ev.message.contains("Graph (overage)"), "{}", ev.message);
-    assert!(w.last(EventKind::TokenValidated).message.contains("overage"));
+    assert!(
+        w.last(EventKind::TokenValidated)
+            .message
+            .contains("overage")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_captured_asks_once_natively_and_checks_it() {
     let w = world().await;
     let mut agent = agent(&mobileconfig(&w.sim, App::Public, &w.sb.log_path));
-    let mut web = NothingCaptured(person(&w.sim, vec![Act::User(ADELE.into()), pw(ADELE_PASSWORD)]));
+    let mut web = NothingCaptured(person(
+        &w.sim,
+        vec![Act::User(ADELE.into()), pw(ADELE_PASSWORD)],
+    ));
     let mut script = Script::new(vec![
         Ask::Password(Some("Adele-Typo-0".into())),
         Ask::Password(Some(ADELE_PASSWORD.into())),
@@ -163,8 +235,16 @@ async fn nothing_captured_asks_once_natively_and_checks_it() {
     assert!(out.is_ready(), "{out:?}");
     assert_eq!(script.shown[0], "Enter your Microsoft Entra password.");
     assert!(script.shown[1].contains("not right"), "{:?}", script.shown);
-    assert!(w.sb.dir.verify_password("adele", &secret(ADELE_PASSWORD)).unwrap());
-    let checks: Vec<_> = w.events().into_iter().filter(|e| e.event == EventKind::PasswordCheck).collect();
+    assert!(
+        w.sb.dir
+            .verify_password("adele", &secret(ADELE_PASSWORD))
+            .unwrap()
+    );
+    let checks: Vec<_> = w
+        .events()
+        .into_iter()
+        .filter(|e| e.event == EventKind::PasswordCheck)
+        .collect();
     assert_eq!(checks.len(), 2);
     assert_eq!(checks[0].verdict, Some(Verdict::WrongPassword));
     assert_eq!(checks[0].codes, [50126]);
@@ -178,7 +258,10 @@ async fn entra_down_falls_back_within_ten_seconds() {
     for (extra, want) in [
         ("", Ending::LocalFallback),
         ("<key>DenyLocal</key><true/>", Ending::Denied),
-        ("<key>DenyLocal</key><true/><key>LocalFallback</key><true/>", Ending::LocalFallback),
+        (
+            "<key>DenyLocal</key><true/><key>LocalFallback</key><true/>",
+            Ending::LocalFallback,
+        ),
     ] {
         w.sim.inject_fault(Fault {
             kind: FaultKind::Delay { ms: 30_000 },
@@ -199,6 +282,16 @@ async fn entra_down_falls_back_within_ten_seconds() {
         }
     }
     let events = w.events();
-    assert!(events.iter().all(|e| e.verdict != Some(Verdict::WrongPassword)));
-    assert_eq!(events.iter().filter(|e| e.event == EventKind::LocalFallback).count(), 2);
+    assert!(
+        events
+            .iter()
+            .all(|e| e.verdict != Some(Verdict::WrongPassword))
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.event == EventKind::LocalFallback)
+            .count(),
+        2
+    );
 }

@@ -38,9 +38,26 @@ async fn no_secret_anywhere() {
     let mut outcomes = Vec::new();
 
     let flows: Vec<(Vec<Act>, Vec<Ask>)> = vec![
-        (vec![Act::User(MEGAN.into()), pw(MEGAN_PASSWORD), Act::Totp(MEGAN.into())], vec![]),
-        (vec![Act::User(MEGAN.into()), pw(NEW_PASSWORD), Act::Totp(MEGAN.into())], vec![]),
-        (vec![Act::User(IMPOSTOR.into()), pw(IMPOSTOR_PASSWORD)], vec![]),
+        (
+            vec![
+                Act::User(MEGAN.into()),
+                pw(MEGAN_PASSWORD),
+                Act::Totp(MEGAN.into()),
+            ],
+            vec![],
+        ),
+        (
+            vec![
+                Act::User(MEGAN.into()),
+                pw(NEW_PASSWORD),
+                Act::Totp(MEGAN.into()),
+            ],
+            vec![],
+        ),
+        (
+            vec![Act::User(IMPOSTOR.into()), pw(IMPOSTOR_PASSWORD)],
+            vec![],
+        ),
     ];
     for (i, (acts, asks)) in flows.into_iter().enumerate() {
         if i == 1 {
@@ -56,10 +73,26 @@ async fn no_secret_anywhere() {
         codes.extend(web.codes);
         challenges.extend(web.challenges);
     }
-    assert!(matches!(outcomes[0].plan, Some(Plan::Create(_))), "{:?}", outcomes[0]);
-    assert!(matches!(outcomes[1].plan, Some(Plan::Update(_))), "{:?}", outcomes[1]);
-    assert!(matches!(outcomes[2].plan, Some(Plan::Deny { .. })), "{:?}", outcomes[2]);
-    assert!(sb.dir.verify_password("megan", &secret(NEW_PASSWORD)).unwrap());
+    assert!(
+        matches!(outcomes[0].plan, Some(Plan::Create(_))),
+        "{:?}",
+        outcomes[0]
+    );
+    assert!(
+        matches!(outcomes[1].plan, Some(Plan::Update(_))),
+        "{:?}",
+        outcomes[1]
+    );
+    assert!(
+        matches!(outcomes[2].plan, Some(Plan::Deny { .. })),
+        "{:?}",
+        outcomes[2]
+    );
+    assert!(
+        sb.dir
+            .verify_password("megan", &secret(NEW_PASSWORD))
+            .unwrap()
+    );
 
     // Native: a wrong password, then the right one when asked again.
     let mut script = Script::new(vec![Ask::Password(Some(ADELE_PASSWORD.into()))]);
@@ -98,11 +131,20 @@ async fn no_secret_anywhere() {
     debug_text.push_str(&format!("{store:?}\n{agent:?}\n"));
 
     let files = files_under(sb.tmp.path());
-    assert!(files.iter().any(|f| f.ends_with("var/lib/sesame/accounts.json")));
+    assert!(
+        files
+            .iter()
+            .any(|f| f.ends_with("var/lib/sesame/accounts.json"))
+    );
     let mut found = Vec::new();
     for f in &files {
         let bytes = std::fs::read(f).unwrap();
-        found.extend(leaks(&f.display().to_string(), &bytes, &secrets, &challenges));
+        found.extend(leaks(
+            &f.display().to_string(),
+            &bytes,
+            &secrets,
+            &challenges,
+        ));
     }
     // A canary traced from another thread proves the capture and the scan.
     std::thread::spawn(|| {
@@ -126,6 +168,11 @@ async fn no_secret_anywhere() {
         std::fs::write(dump, &traced).unwrap();
     }
     found.extend(leaks("tracing output", &traced, &secrets, &challenges));
-    found.extend(leaks("Debug text", debug_text.as_bytes(), &secrets, &challenges));
+    found.extend(leaks(
+        "Debug text",
+        debug_text.as_bytes(),
+        &secrets,
+        &challenges,
+    ));
     assert!(found.is_empty(), "secrets leaked: {found:#?}");
 }

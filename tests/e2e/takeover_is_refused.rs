@@ -43,17 +43,37 @@ async fn takeover_is_refused() {
     let sim = Arc::new(start_sim().await);
     let sb = Sandbox::new();
     let mut agent = agent(&mobileconfig(&sim, App::Public, &sb.log_path));
-    let mut web = person(&sim, vec![Act::User(MEGAN.into()), pw(MEGAN_PASSWORD), Act::Totp(MEGAN.into())]);
+    let mut web = person(
+        &sim,
+        vec![
+            Act::User(MEGAN.into()),
+            pw(MEGAN_PASSWORD),
+            Act::Totp(MEGAN.into()),
+        ],
+    );
     let first = web_login(&mut agent, &mut web, &sb, &store, &mut Script::new(vec![])).await;
     assert!(matches!(first.plan, Some(Plan::Create(_))), "{first:?}");
     let before = snapshot(&sb);
-    assert!(String::from_utf8_lossy(&before[4]).contains(MEGAN_OID), "binding recorded");
+    assert!(
+        String::from_utf8_lossy(&before[4]).contains(MEGAN_OID),
+        "binding recorded"
+    );
 
-    let mut web = person(&sim, vec![Act::User(IMPOSTOR.into()), pw(IMPOSTOR_PASSWORD)]);
+    let mut web = person(
+        &sim,
+        vec![Act::User(IMPOSTOR.into()), pw(IMPOSTOR_PASSWORD)],
+    );
     let other = web_login(&mut agent, &mut web, &sb, &store, &mut Script::new(vec![])).await;
     // Entra vouches for the impostor's password and identity...
     assert_eq!(other.oid.as_deref(), Some(IMPOSTOR_OID));
-    assert!(other.proved.as_deref().unwrap_or_default().contains("verified"), "{other:?}");
+    assert!(
+        other
+            .proved
+            .as_deref()
+            .unwrap_or_default()
+            .contains("verified"),
+        "{other:?}"
+    );
     // ...but the local account `megan` belongs to Megan's oid + tid.
     let megan = EntraId {
         oid: MEGAN_OID.into(),
@@ -67,21 +87,38 @@ async fn takeover_is_refused() {
             reason: DenyReason::Takeover { bound_to: megan },
         })
     );
-    assert!(other.message.unwrap().text.contains("belongs to someone else"));
+    assert!(
+        other
+            .message
+            .unwrap()
+            .text
+            .contains("belongs to someone else")
+    );
 
     // Untouched: every account file byte for byte, the password, the binding.
     let after = snapshot(&sb);
     for (i, f) in STATE.iter().enumerate() {
         assert!(before[i] == after[i], "{f} changed");
     }
-    assert!(sb.dir.verify_password("megan", &secret(MEGAN_PASSWORD)).unwrap());
-    assert!(!sb.dir.verify_password("megan", &secret(IMPOSTOR_PASSWORD)).unwrap());
+    assert!(
+        sb.dir
+            .verify_password("megan", &secret(MEGAN_PASSWORD))
+            .unwrap()
+    );
+    assert!(
+        !sb.dir
+            .verify_password("megan", &secret(IMPOSTOR_PASSWORD))
+            .unwrap()
+    );
     let impostor = EntraId {
         oid: IMPOSTOR_OID.into(),
         tid: TID.into(),
     };
     assert!(sb.dir.find_by_identity(&impostor).unwrap().is_none());
-    assert_eq!(store.read("megan").unwrap().unwrap().expose_secret(), MEGAN_PASSWORD);
+    assert_eq!(
+        store.read("megan").unwrap().unwrap().expose_secret(),
+        MEGAN_PASSWORD
+    );
 
     // The denial is in the sync log, for the impostor, with its reason.
     let report = read_log(&sb.log_path).unwrap();
@@ -90,7 +127,10 @@ async fn takeover_is_refused() {
         .iter()
         .filter(|e| e.user.as_ref().is_some_and(|u| u.upn == IMPOSTOR))
         .collect();
-    let failed: Vec<_> = mine.iter().filter(|e| e.verdict == Some(Verdict::Fail)).collect();
+    let failed: Vec<_> = mine
+        .iter()
+        .filter(|e| e.verdict == Some(Verdict::Fail))
+        .collect();
     assert_eq!(failed.len(), 1, "{mine:#?}");
     assert_eq!(failed[0].event, EventKind::AccountDenied);
     assert!(

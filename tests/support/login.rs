@@ -8,8 +8,12 @@ use std::sync::Arc;
 
 use entra_sim::SimHandle;
 use secrecy::SecretString;
-use sesame_agent::web::chromium::{ChromiumOptions, ChromiumWebLogin, Person, PersonError, PersonPage};
-use sesame_agent::web::{CapturedPassword, WebLogin, WebLoginError, WebSignInRequest, WebSignInResult};
+use sesame_agent::web::chromium::{
+    ChromiumOptions, ChromiumWebLogin, Person, PersonError, PersonPage,
+};
+use sesame_agent::web::{
+    CapturedPassword, WebLogin, WebLoginError, WebSignInRequest, WebSignInResult,
+};
 use sesame_agent::{Agent, Front, LoginOutcome, Prompter, Seams};
 use sesame_core::login::UserMessage;
 use sesame_platform::SecretStore;
@@ -81,7 +85,9 @@ pub fn person(sim: &Arc<SimHandle>, acts: Vec<Act>) -> ChromiumWebLogin {
                     }
                     Act::Totp(upn) => {
                         page.wait_for("input[name=otc]").await?;
-                        let code = sim.totp_code(&upn).map_err(|e| PersonError(e.to_string()))?;
+                        let code = sim
+                            .totp_code(&upn)
+                            .map_err(|e| PersonError(e.to_string()))?;
                         page.type_into("input[name=otc]", &code).await?;
                         page.click("#idSubmit_SAOTCC_Continue").await?;
                     }
@@ -183,7 +189,11 @@ impl Prompter for Script {
 impl Drop for Script {
     fn drop(&mut self) {
         if !std::thread::panicking() {
-            assert!(self.expected.is_empty(), "questions never asked: {:?}", self.expected);
+            assert!(
+                self.expected.is_empty(),
+                "questions never asked: {:?}",
+                self.expected
+            );
         }
     }
 }
@@ -245,7 +255,11 @@ pub struct Recording<W> {
 
 impl<W: WebLogin + Send> WebLogin for Recording<W> {
     async fn sign_in(&mut self, req: WebSignInRequest) -> Result<WebSignInResult, WebLoginError> {
-        if let Some((_, c)) = req.authorize_url.query_pairs().find(|(k, _)| k == "code_challenge") {
+        if let Some((_, c)) = req
+            .authorize_url
+            .query_pairs()
+            .find(|(k, _)| k == "code_challenge")
+        {
             self.challenges.push(c.into_owned());
         }
         let r = self.inner.sign_in(req).await?;

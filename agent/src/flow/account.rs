@@ -3,8 +3,8 @@
 
 use secrecy::SecretString;
 use sesame_core::login::{Input, LoginMachine, OldLocal, PasswordFacts, StoreAction, Stored};
-use sesame_core::provisioning::{LocalPasswordProof, Plan, PlanRequest, plan};
 use sesame_core::password_binding::{EntraAccepted, PasswordOwner, VerifiedPassword};
+use sesame_core::provisioning::{LocalPasswordProof, Plan, PlanRequest, plan};
 use sesame_platform::{NoHook, Passwords, apply, recover};
 use subtle::ConstantTimeEq;
 
@@ -21,7 +21,12 @@ fn same(a: &SecretString, b: &SecretString) -> bool {
 impl Agent {
     /// Plans the account and finds out, without changing anything, what
     /// the existing account's passwords are.
-    pub(super) fn plan(&mut self, seams: &Seams<'_>, machine: &LoginMachine, ctx: &mut Ctx) -> Input {
+    pub(super) fn plan(
+        &mut self,
+        seams: &Seams<'_>,
+        machine: &LoginMachine,
+        ctx: &mut Ctx,
+    ) -> Input {
         let fail = |e: String| Input::Applied(Err(e));
         let Some(identity) = ctx.identity.clone() else {
             return fail("internal error: no identity to plan with".into());
@@ -87,7 +92,8 @@ impl Agent {
             && !matches!(made, Plan::Deny { .. })
         {
             let account_exists = !matches!(made, Plan::Create(_));
-            facts.local_is_new = account_exists && matches!(seams.dir.verify_password(&short, &new), Ok(true));
+            facts.local_is_new =
+                account_exists && matches!(seams.dir.verify_password(&short, &new), Ok(true));
             ctx.stored = match seams.store.read(&short) {
                 Ok(s) => s,
                 Err(e) => return fail(e.to_string()),
@@ -95,19 +101,26 @@ impl Agent {
             facts.stored = match &ctx.stored {
                 None => Stored::Nothing,
                 Some(s) if same(s, &new) => Stored::SameAsNew,
-                Some(s) if account_exists && matches!(seams.dir.verify_password(&short, s), Ok(true)) => {
+                Some(s)
+                    if account_exists
+                        && matches!(seams.dir.verify_password(&short, s), Ok(true)) =>
+                {
                     Stored::SameAsLocal
                 }
                 Some(_) => Stored::Other,
             };
-            facts.typed_old_local = typed_old.map(|p| matches!(seams.dir.verify_password(&short, p), Ok(true)));
+            facts.typed_old_local =
+                typed_old.map(|p| matches!(seams.dir.verify_password(&short, p), Ok(true)));
         }
         ctx.plan = Some(made.clone());
         Input::Planned { plan: made, facts }
     }
 
     pub(super) fn apply(&mut self, seams: &Seams<'_>, old: OldLocal, ctx: &mut Ctx) -> Input {
-        let (Some(plan), Some(new)) = (ctx.plan.clone(), ctx.verified.as_ref().map(|v| v.password().clone())) else {
+        let (Some(plan), Some(new)) = (
+            ctx.plan.clone(),
+            ctx.verified.as_ref().map(|v| v.password().clone()),
+        ) else {
             return Input::Applied(Err("internal error: nothing to apply".into()));
         };
         let old_local = match old {
@@ -127,7 +140,10 @@ impl Agent {
     /// Updates the secret store; when that fails for an existing account,
     /// puts the previous local password back so the two never differ.
     pub(super) fn store(&mut self, seams: &Seams<'_>, action: StoreAction, ctx: &mut Ctx) -> Input {
-        let (Some(plan), Some(new)) = (ctx.plan.clone(), ctx.verified.as_ref().map(|v| v.password().clone())) else {
+        let (Some(plan), Some(new)) = (
+            ctx.plan.clone(),
+            ctx.verified.as_ref().map(|v| v.password().clone()),
+        ) else {
             return Input::Stored(Err("internal error: nothing to store".into()));
         };
         let Some(short) = plan.short_name().map(str::to_owned) else {
@@ -147,7 +163,9 @@ impl Agent {
                     && let Some(old) = &ctx.old_used
                     && let Err(back) = seams.dir.set_password(&short, old, Some(&new))
                 {
-                    why.push_str(&format!("; putting the previous local password back failed too: {back}"));
+                    why.push_str(&format!(
+                        "; putting the previous local password back failed too: {back}"
+                    ));
                 }
                 Input::Stored(Err(why))
             }

@@ -6,12 +6,12 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use sesame_core::identity::Groups;
 use sesame_core::login::{Binding, Captured, Input, PasswordSource, WebProblem, Who};
+use sesame_core::password_binding::{BindingRefused, PasswordOwner};
 use sesame_core::verdict::PasswordVerdict;
 use sesame_entra::authorize::{AuthorizeOptions, Prompt, RedirectError, parse_redirect};
 use sesame_entra::client::AuthorizeRequestError;
 use sesame_entra::discovery::DiscoveryError;
 use sesame_entra::token::TokenError;
-use sesame_core::password_binding::{BindingRefused, PasswordOwner};
 use sesame_entra::{Catalog, EntraError, PasswordCheckFor, PasswordSignIn, verdict_for_error};
 use subtle::ConstantTimeEq;
 
@@ -242,7 +242,12 @@ impl Agent {
             .as_ref()
             .map(|s| s.tokens.access_token.clone())
             .or_else(|| ctx.graph_token.clone());
-        let groups = match bounded(self.client.resolve_groups(&claims, token.as_ref()), &mut ctx.took).await {
+        let groups = match bounded(
+            self.client.resolve_groups(&claims, token.as_ref()),
+            &mut ctx.took,
+        )
+        .await
+        {
             Some(g) => g,
             None => Groups::Unknown {
                 reason: "Graph did not answer within 10 s".into(),
@@ -298,7 +303,11 @@ impl Agent {
         let (check, binding) = match &ctx.identity {
             Some(identity) => {
                 let owner = PasswordOwner::of(identity);
-                let r = bounded(self.client.verify_password_for(&owner, &password), &mut ctx.took).await;
+                let r = bounded(
+                    self.client.verify_password_for(&owner, &password),
+                    &mut ctx.took,
+                )
+                .await;
                 match r {
                     None => return too_slow("password check"),
                     Some(Err(e)) => return refused(e),
@@ -313,11 +322,17 @@ impl Agent {
                         };
                         (check, b)
                     }
-                    Some(Ok(PasswordCheckFor::NotVerified { check })) => (check, Binding::NotApplicable),
+                    Some(Ok(PasswordCheckFor::NotVerified { check })) => {
+                        (check, Binding::NotApplicable)
+                    }
                 }
             }
             None => {
-                let r = bounded(self.client.sign_in_with_password(username, &password), &mut ctx.took).await;
+                let r = bounded(
+                    self.client.sign_in_with_password(username, &password),
+                    &mut ctx.took,
+                )
+                .await;
                 match r {
                     None => return too_slow("password check"),
                     Some(Err(e)) => return refused(e),

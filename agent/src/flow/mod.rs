@@ -50,7 +50,10 @@ impl<W: WebLogin> std::fmt::Debug for Front<'_, W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Web(_) => f.write_str("Web"),
-            Self::Native { user, .. } => f.debug_struct("Native").field("user", user).finish_non_exhaustive(),
+            Self::Native { user, .. } => f
+                .debug_struct("Native")
+                .field("user", user)
+                .finish_non_exhaustive(),
         }
     }
 }
@@ -89,7 +92,9 @@ pub struct Seams<'a> {
 
 impl std::fmt::Debug for Seams<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Seams").field("journal", self.journal).finish_non_exhaustive()
+        f.debug_struct("Seams")
+            .field("journal", self.journal)
+            .finish_non_exhaustive()
     }
 }
 
@@ -224,7 +229,9 @@ impl Agent {
                         out.oid = Some(who.id.oid.clone());
                         out.tid = Some(who.id.tid.clone());
                     } else {
-                        out.upn = hint.map(str::to_owned).or(ctx.native.as_ref().map(|n| n.0.clone()));
+                        out.upn = hint
+                            .map(str::to_owned)
+                            .or(ctx.native.as_ref().map(|n| n.0.clone()));
                     }
                     if out.outcome == crate::outcome::Ending::Denied && out.proved.is_none() {
                         out.proved = ctx.verdict.as_ref().map(|v| v.to_string());
@@ -264,7 +271,9 @@ impl Agent {
                         None => Input::PasswordDeclined,
                     }
                 }
-                Request::CheckPassword { username } => self.check_password(&username, &mut ctx).await,
+                Request::CheckPassword { username } => {
+                    self.check_password(&username, &mut ctx).await
+                }
                 Request::Plan => self.plan(&seams, &machine, &mut ctx),
                 Request::AskOldLocalPassword { message } => {
                     match seams.prompter.ask_old_local_password(&message) {
@@ -323,7 +332,9 @@ pub(crate) async fn bounded<T>(
     took: &mut Option<std::time::Duration>,
 ) -> Option<T> {
     let started = Instant::now();
-    let r = tokio::time::timeout(sesame_core::login::FAULT_DEADLINE, fut).await.ok();
+    let r = tokio::time::timeout(sesame_core::login::FAULT_DEADLINE, fut)
+        .await
+        .ok();
     *took = Some(started.elapsed());
     r
 }
