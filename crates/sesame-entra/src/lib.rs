@@ -23,6 +23,7 @@ pub mod graph;
 pub mod http;
 pub mod id_token;
 pub mod jwks;
+pub mod oidc;
 pub mod ropg;
 pub mod token;
 pub mod verdict;

@@ -98,13 +98,7 @@ impl WebLogin for ChromiumWebLogin {
         check_executable(&self.options.executable)?;
         let spki = super::trust::spki_hashes(&req.trusted_roots_pem)?;
         let timeout = req.timeout;
-        let run = session::run(
-            &self.options,
-            headless,
-            &spki,
-            req,
-            self.person.clone(),
-        );
+        let run = session::run(&self.options, headless, &spki, req, self.person.clone());
         // Dropping the session on timeout kills Chromium (kill_on_drop) and
         // removes its profile directory.
         tokio::time::timeout(timeout, run)
@@ -201,7 +195,11 @@ mod tests {
         }
         let visible = chromium_args(false, &[]);
         assert!(!visible.iter().any(|a| a.starts_with("--headless")));
-        assert!(!visible.iter().any(|a| a.starts_with("--ignore-certificate")));
+        assert!(
+            !visible
+                .iter()
+                .any(|a| a.starts_with("--ignore-certificate"))
+        );
     }
 
     #[test]

@@ -44,7 +44,9 @@ pub(super) async fn run(
     let profile = tempfile::Builder::new()
         .prefix("sesame-web-")
         .tempdir()
-        .map_err(|e| WebLoginError::Browser(format!("cannot create a browser profile directory: {e}")))?;
+        .map_err(|e| {
+            WebLoginError::Browser(format!("cannot create a browser profile directory: {e}"))
+        })?;
     let mut builder = BrowserConfig::builder()
         .chrome_executable(&options.executable)
         .user_data_dir(profile.path())
@@ -241,7 +243,11 @@ fn with_form_body(ev: &EventRequestPaused) -> String {
             .iter()
             .flatten()
             .filter_map(|e| e.bytes.as_ref())
-            .filter_map(|b| base64::engine::general_purpose::STANDARD.decode(AsRef::<str>::as_ref(b)).ok())
+            .filter_map(|b| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(AsRef::<str>::as_ref(b))
+                    .ok()
+            })
             .flatten()
             .collect();
         if !body.is_empty() {
