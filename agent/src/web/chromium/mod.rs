@@ -18,6 +18,13 @@ mod session;
 
 pub use person::{Person, PersonError, PersonPage};
 
+/// Tracing directives every program using this web view must add to its log
+/// filter (after its own level): chromiumoxide logs each DevTools message at
+/// trace level and unparsable ones at debug/warn, and those messages carry what
+/// the person types (the capture channel, key events) and the authorization
+/// code. Its errors carry neither.
+pub const LOG_DIRECTIVES: &[&str] = &["chromiumoxide=error"];
+
 /// Where Debian (and most distributions) install Chromium.
 pub const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
 
