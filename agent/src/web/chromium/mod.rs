@@ -149,7 +149,6 @@ pub fn chromium_args(headless: bool, spki_hashes: &[String]) -> Vec<String> {
         args.push("--window-size=1000,800".into());
     } else {
         args.push("--window-size=520,720".into());
-        args.push("--app=about:blank".into());
     }
     if !spki_hashes.is_empty() {
         args.push(format!(

@@ -100,6 +100,7 @@ async fn drive(
         .new_page("about:blank")
         .await
         .map_err(browser_err("cannot open the sign-in page"))?;
+    close_other_pages(browser, page.target_id()).await;
     let channel = script::channel_name();
     let mut bindings = page
         .event_listener::<EventBindingCalled>()
@@ -226,6 +227,25 @@ async fn drive(
         }
     }
     Ok(recorder.finish(redirect))
+}
+
+/// Closes the window Chromium opened at start, so the person sees one window:
+/// the sign-in.
+async fn close_other_pages(
+    browser: &Browser,
+    ours: &chromiumoxide::cdp::browser_protocol::target::TargetId,
+) {
+    use chromiumoxide::cdp::browser_protocol::target::{CloseTargetParams, GetTargetsParams};
+    let Ok(targets) = browser.execute(GetTargetsParams::default()).await else {
+        return;
+    };
+    for t in &targets.result.target_infos {
+        if t.r#type == "page" && &t.target_id != ours {
+            let _ = browser
+                .execute(CloseTargetParams::new(t.target_id.clone()))
+                .await;
+        }
+    }
 }
 
 /// The redirect's URL (with its fragment); for a `form_post` redirect, the
