@@ -215,3 +215,21 @@ async fn without_a_display_or_a_browser_it_says_what_to_do() {
         assert!(err.to_string().contains("--native"), "{err}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_window_ends_the_sign_in_at_once() {
+    let sim = sim().await;
+    let (_, challenge) = pkce();
+    let started = Instant::now();
+    let mut web = chromium_with(|page| async move {
+        page.wait_for("input[name=loginfmt]").await?;
+        page.close_window().await
+    });
+    let err = web.sign_in(request(&sim, &challenge)).await.unwrap_err();
+    assert!(matches!(err, WebLoginError::Closed), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -151,6 +151,11 @@ impl PersonPage {
         }
     }
 
+    /// Closes the sign-in window, as a person clicking its close button.
+    pub async fn close_window(&self) -> Result<(), PersonError> {
+        self.page.clone().close().await.map_err(err)
+    }
+
     /// Whether `css` matches a visible element now, in some frame.
     pub async fn has(&self, css: &str) -> bool {
         self.find(css).await.is_some()
