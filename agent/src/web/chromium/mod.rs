@@ -106,9 +106,10 @@ impl WebLogin for ChromiumWebLogin {
         let spki = super::trust::spki_hashes(&req.trusted_roots_pem)?;
         let timeout = req.timeout;
         let run = session::run(&self.options, headless, &spki, req, self.person.clone());
-        // Dropping the session on timeout kills Chromium (kill_on_drop) and
-        // removes its profile directory.
-        tokio::time::timeout(timeout, run)
+        // The session enforces the timeout itself and cleans up; this outer
+        // bound only guards against a hang in the cleanup (dropping the session
+        // still kills Chromium: kill_on_drop).
+        tokio::time::timeout(timeout + Duration::from_secs(10), run)
             .await
             .unwrap_or(Err(WebLoginError::TimedOut(timeout)))
     }

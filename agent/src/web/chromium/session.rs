@@ -41,6 +41,7 @@ pub(super) async fn run(
     req: WebSignInRequest,
     person: Option<Arc<dyn Person>>,
 ) -> Result<WebSignInResult, WebLoginError> {
+    let deadline = tokio::time::Instant::now() + req.timeout;
     let profile = tempfile::Builder::new()
         .prefix("sesame-web-")
         .tempdir()
@@ -79,15 +80,33 @@ pub(super) async fn run(
         let _ = gone_tx.send(());
     });
 
-    let outcome = drive(&browser, &req, person, &mut gone_rx).await;
+    // The sign-in gets what is left of the request's time; the browser is
+    // then closed and its profile removed in every case.
+    let outcome = tokio::time::timeout_at(deadline, drive(&browser, &req, person, &mut gone_rx))
+        .await
+        .unwrap_or(Err(WebLoginError::TimedOut(req.timeout)));
 
     // Close politely, then make sure: never leave a browser behind.
-    let _ = tokio::time::timeout(Duration::from_secs(3), browser.close()).await;
-    let _ = tokio::time::timeout(Duration::from_secs(3), browser.wait()).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), browser.close()).await;
     let _ = browser.kill().await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), browser.wait()).await;
     pump.abort();
-    drop(profile);
+    remove_profile(profile).await;
     outcome
+}
+
+/// Removes the run's profile directory. Chromium's helper processes outlive
+/// the browser process by a moment and may still write there: retry briefly.
+async fn remove_profile(profile: tempfile::TempDir) {
+    let path = profile.keep();
+    for _ in 0..15 {
+        match std::fs::remove_dir_all(&path) {
+            Ok(()) => return,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    tracing::warn!(path = %path.display(), "could not remove the sign-in browser's profile directory");
 }
 
 async fn drive(
