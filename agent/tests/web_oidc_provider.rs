@@ -23,7 +23,8 @@ fn settings_for(op: &Harness) -> Settings {
         "<key>OIDCDiscoveryURL</key><string>{}</string>\
          <key>OIDCClientID</key><string>{CLIENT_ID}</string>\
          <key>OIDCRedirectURI</key><string>{REDIRECT_URI}</string>\
-         <key>OIDCOfflineAccess</key><false/>",
+         <key>OIDCOfflineAccess</key><false/>\
+         <key>AllowInsecureSimulatedTenant</key><true/>",
         op.discovery_url()
     );
     let plist = format!(

@@ -21,8 +21,23 @@ use crate::tenant::{App, CaGrant, CaState, Targets, Tenant, User, UserState};
 pub struct Conditions {
     /// A second factor is required.
     pub mfa_required: bool,
+    /// Enforced Conditional Access policies that demand MFA (their IDs go into `capolids`).
+    pub mfa_policies: Vec<Uuid>,
+    /// Some enforced Conditional Access policy applied (the log's "Conditional Access" column).
+    pub ca_applied: bool,
     /// Report-only policies that would have applied.
     pub report_only: Vec<String>,
+}
+
+impl From<&Conditions> for crate::signin::Facts {
+    fn from(c: &Conditions) -> Self {
+        crate::signin::Facts {
+            mfa_required: c.mfa_required,
+            mfa_by_ca: !c.mfa_policies.is_empty(),
+            ca_applied: c.ca_applied,
+            ..Default::default()
+        }
+    }
 }
 
 /// Checks the first factor. Counts wrong passwords for smart lockout.
@@ -98,18 +113,31 @@ fn count_failure(
     }
 }
 
+/// Equal in constant time (`subtle`); hashing first hides the length too.
+/// The sim keeps its own comparison: it imports no Sesame crate.
 fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
     let (ha, hb) = (Sha256::digest(a), Sha256::digest(b));
-    ha.iter()
-        .zip(hb.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
+    ha[..].ct_eq(&hb[..]).into()
 }
 
 /// True when the user's password has expired (state or the tenant's expiry policy).
 pub fn password_expired(tenant: &Tenant, user: &User, now: OffsetDateTime) -> bool {
     user.state == UserState::PasswordExpired
         || password_expires_at(tenant, user).is_some_and(|t| t <= now)
+}
+
+/// When the password expires, if that is inside the tenant's notification window at `now`
+/// (the optional-claims reference: `pwd_exp` / `pwd_url` are "only included when the password
+/// is expiring soon (as defined by "notification days" in the password policy)").
+pub fn password_expiry_notice(
+    tenant: &Tenant,
+    user: &User,
+    now: OffsetDateTime,
+) -> Option<OffsetDateTime> {
+    let at = password_expires_at(tenant, user)?;
+    let window = Duration::days(i64::from(tenant.password_expiry_notification_days));
+    (at > now && at - now <= window).then_some(at)
 }
 
 /// When the password expires, if the tenant's policy applies to the user.
@@ -147,9 +175,9 @@ pub fn app_checks(
     }
     let mut cond = Conditions {
         mfa_required: tenant.security_defaults || user.per_user_mfa,
-        report_only: Vec::new(),
+        ..Conditions::default()
     };
-    let mut blocked = false;
+    let mut blocked = Vec::new();
     let mut compliant = false;
     for p in &tenant.conditional_access {
         if p.state == CaState::Off || !applies(p, &who, targets) {
@@ -159,14 +187,18 @@ pub fn app_checks(
             cond.report_only.push(p.name.clone());
             continue;
         }
+        cond.ca_applied = true;
         match p.grant {
-            CaGrant::Block => blocked = true,
+            CaGrant::Block => blocked.push(p.id),
             CaGrant::CompliantDevice => compliant = true,
-            CaGrant::Mfa => cond.mfa_required = true,
+            CaGrant::Mfa => {
+                cond.mfa_required = true;
+                cond.mfa_policies.push(p.id);
+            }
         }
     }
-    if blocked {
-        return Err(AadError::ca_blocked());
+    if !blocked.is_empty() {
+        return Err(AadError::ca_blocked(&blocked));
     }
     if compliant {
         return Err(AadError::device_not_compliant());
@@ -194,12 +226,13 @@ fn applies(p: &crate::tenant::CaPolicy, who: &HashSet<Uuid>, targets: &[String])
     })
 }
 
-/// The error ROPG gets when MFA is required: 50076, or 50079 when no method is registered.
-pub fn mfa_error(user: &User, resource: &str) -> AadError {
+/// The error ROPG gets when MFA is required: 50076, or 50079 when no method is registered;
+/// `cond` names the Conditional Access policies that asked for it.
+pub fn mfa_error(user: &User, resource: &str, cond: &Conditions) -> AadError {
     if user.mfa.is_some() {
-        AadError::mfa_required(resource)
+        AadError::mfa_required(resource, &cond.mfa_policies)
     } else {
-        AadError::mfa_registration_required(resource)
+        AadError::mfa_registration_required(resource, &cond.mfa_policies)
     }
 }
 

@@ -16,7 +16,7 @@ use crate::auth::{app_checks, check_totp, primary_auth};
 use crate::errors::AadError;
 use crate::pages;
 use crate::scopes::{ca_targets, resolve_v1, resolve_v2};
-use crate::signin::{SignIn, result_for};
+use crate::signin::{Attempt, Facts, SignIn};
 use crate::state::{
     AuthCode, AuthorizeRequest, Grant, Inner, LoginRequest, LoginSession, SimState, Version,
     random_token,
@@ -258,6 +258,7 @@ pub fn new_device_session(inner: &mut Inner, now: OffsetDateTime, request: Login
     ctx
 }
 
+#[allow(clippy::too_many_arguments)]
 fn log(
     inner: &mut Inner,
     now: OffsetDateTime,
@@ -266,24 +267,26 @@ fn log(
     path: &str,
     code: u32,
     corr: &str,
+    facts: Facts,
 ) {
     let user_id = inner.tenant.user(user).map(|u| u.oid.to_string());
     let app_name = inner.tenant.app(client).map(|a| a.name.clone());
-    inner.push_signin(SignIn {
-        time: now
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
-        user: user.to_string(),
+    let attempt = Attempt {
+        now,
+        user,
         user_id,
-        app_id: client.to_string(),
+        app_id: client,
         app_name,
-        endpoint: path.to_string(),
-        flow: "interactive".into(),
-        result: result_for(code),
-        error_code: code,
-        correlation_id: corr.to_string(),
-        report_only_policies: vec![],
-    });
+        endpoint: path,
+        flow: "interactive",
+        correlation_id: corr,
+        report_only: vec![],
+    };
+    let facts = Facts {
+        interactive: true,
+        ..facts
+    };
+    inner.push_signin(SignIn::new(attempt, code, &facts));
 }
 
 /// `POST /{tenant}/login`: one step of the sign-in pages.
@@ -328,7 +331,16 @@ pub async fn login_post(
                     pages::password(&action, &ctx, &upn, None)
                 }
                 None => {
-                    log(inner, now, &name, &client, &path, 50034, &corr);
+                    log(
+                        inner,
+                        now,
+                        &name,
+                        &client,
+                        &path,
+                        50034,
+                        &corr,
+                        Facts::default(),
+                    );
                     let msg = "This username may be incorrect. Make sure you typed it correctly. Otherwise, contact your admin.";
                     pages::username(&action, &ctx, &name, Some(msg))
                 }
@@ -341,7 +353,16 @@ pub async fn login_post(
             match primary_auth(inner, now, &upn, get("passwd")) {
                 Ok(_) => after_password(&s, inner, &ctx, &upn, &action, &path, &corr),
                 Err(e) => {
-                    log(inner, now, &upn, &client, &path, e.code, &corr);
+                    log(
+                        inner,
+                        now,
+                        &upn,
+                        &client,
+                        &path,
+                        e.code,
+                        &corr,
+                        Facts::default(),
+                    );
                     match e.code {
                         50055 => {
                             if let Some(x) = inner.sessions.get_mut(&ctx) {
@@ -415,7 +436,11 @@ pub async fn login_post(
             if ok {
                 finish(&s, inner, &ctx, &upn, vec!["pwd", "mfa"], &path, &corr)
             } else {
-                log(inner, now, &upn, &client, &path, 500121, &corr);
+                let facts = Facts {
+                    mfa_required: true,
+                    ..Facts::default()
+                };
+                log(inner, now, &upn, &client, &path, 500121, &corr, facts);
                 pages::otc(
                     &action,
                     &ctx,
@@ -423,6 +448,25 @@ pub async fn login_post(
                 )
             }
         }
+        "decline" => match session.request {
+            LoginRequest::Device {
+                device_code,
+                client_id,
+                ..
+            } => {
+                inner.sessions.remove(&ctx);
+                if let Some(d) = inner.devices.get_mut(&device_code) {
+                    d.declined = true;
+                }
+                let app = inner
+                    .tenant
+                    .app(&client_id.to_string())
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default();
+                pages::device_declined(&app)
+            }
+            LoginRequest::Authorize(_) => pages::username(&action, &ctx, "", None),
+        },
         _ => pages::username(&action, &ctx, "", None),
     }
 }
@@ -459,7 +503,17 @@ fn after_password(
     let targets = ca_targets(&client_id.to_string(), &grant);
     match app_checks(&inner.tenant, &user, &app, &targets) {
         Err(e) => {
-            log(inner, now, upn, &client_id.to_string(), path, e.code, corr);
+            let facts = Facts::default();
+            log(
+                inner,
+                now,
+                upn,
+                &client_id.to_string(),
+                path,
+                e.code,
+                corr,
+                facts,
+            );
             inner.sessions.remove(ctx);
             match &session.request {
                 LoginRequest::Authorize(r) => redirect_error(s, r, &e, corr),
@@ -468,8 +522,18 @@ fn after_password(
         }
         Ok(c) if c.mfa_required && user.mfa.is_some() => pages::otc(action, ctx, None),
         Ok(c) if c.mfa_required => {
-            let e = AadError::mfa_registration_required(&grant.resource_app);
-            log(inner, now, upn, &client_id.to_string(), path, e.code, corr);
+            let e = AadError::mfa_registration_required(&grant.resource_app, &c.mfa_policies);
+            let facts = Facts::from(&c);
+            log(
+                inner,
+                now,
+                upn,
+                &client_id.to_string(),
+                path,
+                e.code,
+                corr,
+                facts,
+            );
             pages::error(
                 StatusCode::OK,
                 e.code,
@@ -478,6 +542,31 @@ fn after_password(
             )
         }
         Ok(_) => finish(s, inner, ctx, upn, vec!["pwd"], path, corr),
+    }
+}
+
+/// The log columns of a finished interactive sign-in (CA outcome re-derived for the row).
+fn success_facts(
+    inner: &Inner,
+    request: &LoginRequest,
+    user: &crate::tenant::User,
+    amr: &[&'static str],
+) -> Facts {
+    let (client_id, grant) = match request {
+        LoginRequest::Authorize(r) => (r.client_id, &r.grant),
+        LoginRequest::Device {
+            client_id, grant, ..
+        } => (*client_id, grant),
+    };
+    let targets = ca_targets(&client_id.to_string(), grant);
+    let cond = inner
+        .tenant
+        .app(&client_id.to_string())
+        .and_then(|app| app_checks(&inner.tenant, user, app, &targets).ok())
+        .unwrap_or_default();
+    Facts {
+        mfa_done: amr.contains(&"mfa"),
+        ..Facts::from(&cond)
     }
 }
 
@@ -495,12 +584,23 @@ fn finish(
     let Some(session) = inner.sessions.remove(ctx) else {
         return page_error(s, &AadError::grant_invalid(), corr);
     };
-    let Some(oid) = inner.tenant.user(upn).map(|u| u.oid) else {
+    let Some(user) = inner.tenant.user(upn).cloned() else {
         return page_error(s, &AadError::grant_invalid(), corr);
     };
+    let oid = user.oid;
+    let facts = success_facts(inner, &session.request, &user, &amr);
     match session.request {
         LoginRequest::Authorize(r) => {
-            log(inner, now, upn, &r.client_id.to_string(), path, 0, corr);
+            log(
+                inner,
+                now,
+                upn,
+                &r.client_id.to_string(),
+                path,
+                0,
+                corr,
+                facts,
+            );
             let code = random_token(64);
             inner.prune(now);
             inner.codes.insert(
@@ -551,6 +651,7 @@ fn finish(
                 "/devicelogin",
                 0,
                 corr,
+                facts,
             );
             pages::device_done(&app_name)
         }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::auth::{password_expires_at, principals};
+use crate::auth::{password_expiry_notice, principals};
 use crate::keys::KeyError;
 use crate::state::{Grant, RefreshGrant, SimState, Version, random_token};
 use crate::tenant::{App, GroupsClaim, Tenant, User};
@@ -41,6 +41,8 @@ pub struct IssueRequest<'a> {
 pub struct Unsigned {
     id_token: Option<Value>,
     access_token: Value,
+    /// The access token is a v1.0 token (its header carries `x5t`).
+    access_v1: bool,
     /// Refresh token value and grant, when one is issued.
     pub refresh: Option<(String, RefreshGrant)>,
     version: Version,
@@ -133,6 +135,11 @@ pub fn build(
     let uti = random_token(16);
     let wants = |c: &str| app.optional_claims.iter().any(|x| x == c);
     let amr = req.amr;
+    let profile = grant.oidc.iter().any(|s| s == "profile");
+    // `pwd_exp` / `pwd_url` only inside the notification window (optional-claims reference).
+    let expiry_notice = password_expiry_notice(tenant, user, now);
+    let pwd_exp = |at: OffsetDateTime| json!((at - now).whole_seconds().max(0).to_string());
+    let pwd_url = format!("{}/ChangePassword.aspx", state.base_url);
 
     let id_token = match grant.version {
         Version::V2 if !grant.oidc.iter().any(|s| s == "openid") => None,
@@ -144,9 +151,12 @@ pub fn build(
             c.insert("nbf".into(), json!(iat));
             c.insert("exp".into(), json!(exp));
             c.insert("aio".into(), json!(aio));
-            c.insert("name".into(), json!(user.display_name));
             c.insert("oid".into(), json!(user.oid.to_string()));
-            c.insert("preferred_username".into(), json!(user.upn));
+            if profile {
+                // v2 ID tokens carry `name` and `preferred_username` only with `profile`.
+                c.insert("name".into(), json!(user.display_name));
+                c.insert("preferred_username".into(), json!(user.upn));
+            }
             c.insert("rh".into(), json!(random_token(12)));
             c.insert("sub".into(), json!(sub));
             c.insert("tid".into(), json!(tid));
@@ -167,11 +177,13 @@ pub fn build(
             if wants("family_name") {
                 c.insert("family_name".into(), json!(user.family_name));
             }
-            if let Some(exp_at) = password_expires_at(tenant, user).filter(|_| wants("pwd_exp")) {
-                c.insert(
-                    "pwd_exp".into(),
-                    json!((exp_at - now).whole_seconds().max(0).to_string()),
-                );
+            if let Some(at) = expiry_notice {
+                if wants("pwd_exp") {
+                    c.insert("pwd_exp".into(), pwd_exp(at));
+                }
+                if wants("pwd_url") {
+                    c.insert("pwd_url".into(), json!(pwd_url));
+                }
             }
             add_groups(&mut c, state, tenant, user, app);
             let own_roles = roles_for_client(user, app);
@@ -208,15 +220,9 @@ pub fn build(
             if let Some(n) = req.nonce {
                 c.insert("nonce".into(), json!(n));
             }
-            if let Some(exp_at) = password_expires_at(tenant, user) {
-                c.insert(
-                    "pwd_exp".into(),
-                    json!((exp_at - now).whole_seconds().max(0).to_string()),
-                );
-                c.insert(
-                    "pwd_url".into(),
-                    json!(format!("{}/ChangePassword.aspx", state.base_url)),
-                );
+            if let Some(at) = expiry_notice {
+                c.insert("pwd_exp".into(), pwd_exp(at));
+                c.insert("pwd_url".into(), json!(pwd_url));
             }
             add_groups(&mut c, state, tenant, user, app);
             let own_roles = roles_for_client(user, app);
@@ -235,9 +241,18 @@ pub fn build(
             .filter(|s| *s != "offline_access")
             .cloned(),
     );
-    let v2_api = grant.version == Version::V2 && grant.resource_app != crate::scopes::GRAPH_APP_ID;
+    // The access token's version is the resource API's `accessTokenAcceptedVersion` (null or
+    // 1 gives v1.0, Graph's included), whichever endpoint issued it.
+    let v2_api = resource_app.is_some_and(|r| r.access_token_accepted_version == 2);
     let mut a = Map::new();
-    a.insert("aud".into(), json!(grant.audience));
+    a.insert(
+        "aud".into(),
+        json!(if v2_api {
+            &grant.resource_app
+        } else {
+            &grant.audience
+        }),
+    );
     a.insert(
         "iss".into(),
         json!(if v2_api {
@@ -250,7 +265,9 @@ pub fn build(
     a.insert("nbf".into(), json!(iat));
     a.insert("exp".into(), json!(exp));
     a.insert("aio".into(), json!(aio));
-    a.insert("amr".into(), json!(amr));
+    if !v2_api {
+        a.insert("amr".into(), json!(amr)); // `amr` is a v1.0 access-token claim only
+    }
     a.insert("name".into(), json!(user.display_name));
     a.insert("oid".into(), json!(user.oid.to_string()));
     a.insert("scp".into(), json!(scp.join(" ")));
@@ -300,6 +317,7 @@ pub fn build(
             grant: grant.clone(),
             amr: amr.to_vec(),
             issued: now,
+            confidential: req.confidential,
             last_used: now,
         };
         (random_token(96), g)
@@ -315,6 +333,7 @@ pub fn build(
     Unsigned {
         id_token,
         access_token: Value::Object(a),
+        access_v1: !v2_api,
         refresh,
         version: grant.version,
         scope,
@@ -331,8 +350,14 @@ fn roles_for_client(user: &User, app: &App) -> Vec<String> {
 /// Signs the tokens and renders the token response (v1 numbers are strings, as Entra sends them).
 pub fn sign(state: &SimState, u: &Unsigned) -> Result<Value, KeyError> {
     let key = state.signing_key();
-    let access = key.sign(&u.access_token)?;
-    let id = u.id_token.as_ref().map(|c| key.sign(c)).transpose()?;
+    // `x5t` is a legacy header Entra sends on v1.0 tokens only.
+    let access = key.sign_as(&u.access_token, u.access_v1)?;
+    let id_v1 = u.version == Version::V1;
+    let id = u
+        .id_token
+        .as_ref()
+        .map(|c| key.sign_as(c, id_v1))
+        .transpose()?;
     let expires_in = TOKEN_LIFETIME_SECS - 1;
     let mut out = Map::new();
     out.insert("token_type".into(), json!("Bearer"));

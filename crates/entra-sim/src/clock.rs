@@ -41,6 +41,21 @@ pub fn entra_timestamp(t: OffsetDateTime) -> String {
     )
 }
 
+/// Entra's instant format inside descriptions (50173, 700082): `2021-10-13T19:49:51.0000000Z`
+/// (seven fractional digits, as .NET prints a `DateTime` round trip).
+pub fn entra_instant(t: OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:07}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.nanosecond() / 100
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +72,7 @@ mod tests {
     fn timestamp_format() {
         let t = time::macros::datetime!(2016-01-09 02:02:12 UTC);
         assert_eq!(entra_timestamp(t), "2016-01-09 02:02:12Z");
+        let t = time::macros::datetime!(2021-10-13 19:49:51.1468970 UTC);
+        assert_eq!(entra_instant(t), "2021-10-13T19:49:51.1468970Z");
     }
 }

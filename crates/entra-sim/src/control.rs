@@ -3,17 +3,18 @@
 //!
 //! | call | body |
 //! |---|---|
-//! | `POST /_sim/users/{upn}/password` | `{"password": "..."}` |
+//! | `POST /_sim/users/{upn}/password` | `{"password": "...", "by": "user" \| "sspr" \| "admin_portal" \| "admin_center"}` (`by` defaults to `user`) |
 //! | `POST /_sim/users/{upn}/state` | `{"state": "enabled" \| "disabled" \| "locked" \| "password_expired"}` |
 //! | `POST /_sim/users/{upn}/per_user_mfa` | `{"enabled": true}` |
 //! | `GET /_sim/users/{upn}/totp` | → `{"code": "123456"}` (current code at the sim's clock) |
 //! | `POST /_sim/conditional_access/{name}` | `{"state": "on" \| "off" \| "report_only"}` |
 //! | `POST /_sim/security_defaults` | `{"enabled": true}` |
 //! | `POST /_sim/group_overage_threshold` | `{"threshold": 3}` |
-//! | `POST /_sim/keys/rotate` | → `{"kid": "..."}` (old key stays published) |
-//! | `POST /_sim/keys/finish_rollover` | (drops every key but the newest) |
+//! | `POST /_sim/keys/rotate` | → `{"kid": "..."}` (a new key signs; the old one stays published) |
+//! | `POST /_sim/keys/finish_rollover` | (drops retired keys; the signing key and the standby stay) |
 //! | `GET /_sim/clock`, `POST /_sim/clock/advance` | `{"seconds": 3600}` |
 //! | `POST /_sim/faults`, `DELETE /_sim/faults` | a [`Fault`] |
+//! | `POST /_sim/devices/{user_code}/decline` | (the user declines a device-code sign-in) |
 //! | `GET /_sim/signins`, `DELETE /_sim/signins` | the sign-in log |
 
 use std::sync::Arc;
@@ -47,11 +48,37 @@ pub enum ControlError {
     /// Key generation failed.
     #[error("{0}")]
     Keys(String),
+    /// No pending device-code sign-in has this user code.
+    #[error("no pending device-code sign-in with user code {0:?}")]
+    NoDeviceCode(String),
+}
+
+/// How a password was changed: it decides which refresh tokens die (Microsoft's "Refresh
+/// tokens" revocation table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordChange {
+    /// The user changed it (default).
+    #[default]
+    User,
+    /// Self-service password reset.
+    Sspr,
+    /// An admin reset it in the Azure portal.
+    AdminPortal,
+    /// An admin reset it in the Microsoft Entra admin center (or the Microsoft 365 admin
+    /// center): also revokes confidential clients' and non-password-based tokens.
+    AdminCenter,
 }
 
 impl SimState {
-    /// Sets a user's password (as a reset would): clears expiry; older refresh tokens get 50173.
-    pub fn set_password(&self, upn: &str, password: &str) -> Result<(), ControlError> {
+    /// Sets a user's password, changed `by` the user, SSPR or an admin: clears expiry, and
+    /// revokes refresh tokens as Microsoft's revocation table says (see [`PasswordChange`]).
+    pub fn set_password(
+        &self,
+        upn: &str,
+        password: &str,
+        by: PasswordChange,
+    ) -> Result<(), ControlError> {
         let now = self.clock.now();
         let mut inner = self.inner();
         let inner = &mut *inner;
@@ -63,10 +90,28 @@ impl SimState {
             .ok_or_else(|| ControlError::NoUser(upn.into()))?;
         user.password = crate::state::secret(password);
         user.last_password_change = now;
+        if by == PasswordChange::AdminCenter {
+            user.refresh_tokens_valid_from = now;
+        }
         if user.state == UserState::PasswordExpired {
             user.state = UserState::Enabled;
         }
-        // Refresh tokens issued before now answer 50173 from here on (see token.rs).
+        // Which refresh tokens now answer 50173 is decided in `grants::revoked_since`.
+        Ok(())
+    }
+
+    /// The user declines a pending device-code sign-in: polling answers
+    /// `authorization_declined` from here on.
+    pub fn decline_device_code(&self, user_code: &str) -> Result<(), ControlError> {
+        let now = self.clock.now();
+        let typed = user_code.trim().to_ascii_uppercase();
+        let mut inner = self.inner();
+        let d = inner
+            .devices
+            .values_mut()
+            .find(|d| d.user_code == typed && d.expires > now && d.completed.is_none())
+            .ok_or_else(|| ControlError::NoDeviceCode(user_code.into()))?;
+        d.declined = true;
         Ok(())
     }
 
@@ -143,7 +188,7 @@ impl SimState {
         keys.rotate().map_err(|e| ControlError::Keys(e.to_string()))
     }
 
-    /// Stops publishing old keys.
+    /// Stops publishing retired keys.
     pub fn finish_rollover(&self) {
         self.keys
             .write()
@@ -190,8 +235,11 @@ fn answer(r: Result<serde_json::Value, ControlError>) -> Response {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PasswordBody {
     password: String,
+    #[serde(default)]
+    by: PasswordChange,
 }
 #[derive(Deserialize)]
 struct StateBody {
@@ -222,7 +270,13 @@ pub fn routes() -> Router<Arc<SimState>> {
         .route(
             "/_sim/users/{upn}/password",
             post(|State(s): S, Path(upn): Path<String>, Json(b): Json<PasswordBody>| async move {
-                answer(s.set_password(&upn, &b.password).map(|()| json!({})))
+                answer(s.set_password(&upn, &b.password, b.by).map(|()| json!({})))
+            }),
+        )
+        .route(
+            "/_sim/devices/{user_code}/decline",
+            post(|State(s): S, Path(code): Path<String>| async move {
+                answer(s.decline_device_code(&code).map(|()| json!({})))
             }),
         )
         .route(

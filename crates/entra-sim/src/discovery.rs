@@ -1,4 +1,8 @@
 //! OpenID discovery documents (v1 and v2) and the JWKS.
+//!
+//! Every endpoint a document advertises is served (token, authorize, device code, userinfo,
+//! end session, JWKS); Entra's `kerberos_endpoint` and v1 `check_session_iframe` are left
+//! out because the sim has no Kerberos and no session iframe.
 
 use std::sync::Arc;
 
@@ -77,7 +81,6 @@ pub async fn openid_v2(
         "frontchannel_logout_supported": true,
         "end_session_endpoint": format!("{base}/{seg}/oauth2/v2.0/logout"),
         "claims_supported": claims_supported(),
-        "kerberos_endpoint": format!("{base}/{seg}/kerberos"),
         "tenant_region_scope": "NA",
         "cloud_instance_name": "microsoftonline.com",
         "cloud_graph_host_name": "graph.windows.net",
@@ -116,9 +119,7 @@ pub async fn openid_v1(
         "frontchannel_logout_supported": true,
         "end_session_endpoint": format!("{base}/{seg}/oauth2/logout"),
         "claims_supported": claims_supported(),
-        "check_session_iframe": format!("{base}/{seg}/oauth2/checksession"),
         "userinfo_endpoint": format!("{base}/{seg}/openid/userinfo"),
-        "kerberos_endpoint": format!("{base}/{seg}/kerberos"),
         "tenant_region_scope": "NA",
         "cloud_instance_name": "microsoftonline.com",
         "cloud_graph_host_name": "graph.windows.net",
@@ -138,12 +139,17 @@ pub async fn jwks_v2(
         Ok(t) => t,
         Err(e) => return unknown(&state, &headers, &e),
     };
-    let issuer = (tref == TenantRef::This).then(|| state.issuer_v2());
+    // Tenant documents name the tenant; `/common` and `/organizations` publish the
+    // `{tenantid}` template, as Entra's multi-tenant JWKS do.
+    let issuer = match tref {
+        TenantRef::This => state.issuer_v2(),
+        _ => format!("{}/{{tenantid}}/v2.0", state.base_url),
+    };
     let doc = state
         .keys
         .read()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .jwks(issuer.as_deref());
+        .jwks(Some(&issuer));
     Json(doc).into_response()
 }
 

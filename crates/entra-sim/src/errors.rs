@@ -13,7 +13,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::clock::entra_timestamp;
+use crate::clock::{entra_instant, entra_timestamp};
 
 /// One AADSTS error as the sim decides it, before it is rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +30,11 @@ pub struct AadError {
     pub suberror: Option<&'static str>,
     /// `Retry-After` seconds (throttling).
     pub retry_after: Option<u64>,
+    /// Send `password_change_url` (the sim's change-password page), as Entra does with 50055.
+    pub password_change: bool,
+    /// Entra's `claims` member: a JSON string naming the Conditional Access policies
+    /// (`{"access_token":{"capolids":{"essential":true,"values":[...]}}}`).
+    pub claims: Option<String>,
 }
 
 /// The JSON body of an error.
@@ -52,6 +57,12 @@ pub struct ErrorBody {
     /// Entra's sub-error, when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suberror: Option<String>,
+    /// Where the user changes an expired password (50055).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_change_url: Option<String>,
+    /// The Conditional Access claims challenge (53003, and 50076/50079 demanded by a policy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claims: Option<String>,
 }
 
 fn e(status: StatusCode, error: &'static str, code: u32, message: impl Into<String>) -> AadError {
@@ -62,7 +73,21 @@ fn e(status: StatusCode, error: &'static str, code: u32, message: impl Into<Stri
         message: message.into(),
         suberror: None,
         retry_after: None,
+        password_change: false,
+        claims: None,
     }
+}
+
+/// The `claims` challenge naming Conditional Access policy IDs, or none without policies.
+fn capolids(policies: &[Uuid]) -> Option<String> {
+    if policies.is_empty() {
+        return None;
+    }
+    let values: Vec<String> = policies.iter().map(ToString::to_string).collect();
+    Some(
+        serde_json::json!({ "access_token": { "capolids": { "essential": true, "values": values } } })
+            .to_string(),
+    )
 }
 
 const BAD: StatusCode = StatusCode::BAD_REQUEST;
@@ -91,6 +116,10 @@ impl AadError {
             correlation_id: correlation_id.to_string(),
             error_uri: format!("{base_url}/error?code={}", self.code),
             suberror: self.suberror.map(str::to_string),
+            password_change_url: self
+                .password_change
+                .then(|| format!("{base_url}/ChangePassword.aspx")),
+            claims: self.claims.clone(),
         }
     }
 
@@ -120,19 +149,25 @@ impl AadError {
             "Error validating credentials due to invalid username or password.",
         )
     }
-    /// 50076: MFA required (CA, security defaults, per-user MFA).
-    pub fn mfa_required(resource: &str) -> Self {
-        e(BAD, "interaction_required", 50076, format!(
+    /// 50076: MFA required (CA, security defaults, per-user MFA). The current service
+    /// answers `invalid_grant` with `suberror: basic_action` on the token endpoint (older
+    /// answers carried `interaction_required`); `policies` are the CA policies that asked.
+    pub fn mfa_required(resource: &str, policies: &[Uuid]) -> Self {
+        let mut err = e(BAD, "invalid_grant", 50076, format!(
             "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '{resource}'."
         ))
-        .with_suberror("basic_action")
+        .with_suberror("basic_action");
+        err.claims = capolids(policies);
+        err
     }
-    /// 50079: MFA registration required.
-    pub fn mfa_registration_required(resource: &str) -> Self {
-        e(BAD, "interaction_required", 50079, format!(
+    /// 50079: MFA registration required (same shape as 50076).
+    pub fn mfa_registration_required(resource: &str, policies: &[Uuid]) -> Self {
+        let mut err = e(BAD, "invalid_grant", 50079, format!(
             "Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication to access '{resource}'."
         ))
-        .with_suberror("basic_action")
+        .with_suberror("basic_action");
+        err.claims = capolids(policies);
+        err
     }
     /// 50053: locked by smart lockout.
     pub fn locked() -> Self {
@@ -143,10 +178,14 @@ impl AadError {
             "Your account is locked because you've tried to sign in too many times with an incorrect user ID or password.",
         )
     }
-    /// 50055: password expired.
+    /// 50055: password expired. Entra's body (quoted on Microsoft's HDInsight
+    /// authentication troubleshooting page) carries `error: user_password_expired`, the same
+    /// `suberror` and a `password_change_url`.
     pub fn password_expired() -> Self {
-        e(BAD, "invalid_grant", 50055, "The password is expired.")
-            .with_suberror("user_password_expired")
+        let mut err = e(BAD, "user_password_expired", 50055, "Password is expired.")
+            .with_suberror("user_password_expired");
+        err.password_change = true;
+        err
     }
     /// 50057: account disabled.
     pub fn disabled() -> Self {
@@ -290,14 +329,18 @@ impl AadError {
         ))
         .with_suberror("consent_required")
     }
-    /// 53003: blocked by Conditional Access.
-    pub fn ca_blocked() -> Self {
-        e(
+    /// 53003: blocked by Conditional Access: `interaction_required`, `suberror: message_only`
+    /// (as real ROPG answers carry it) and a `claims` member naming the blocking policies.
+    pub fn ca_blocked(policies: &[Uuid]) -> Self {
+        let mut err = e(
             BAD,
-            "invalid_grant",
+            "interaction_required",
             53003,
             "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
         )
+        .with_suberror("message_only");
+        err.claims = capolids(policies);
+        err
     }
     /// 53000: compliant device required.
     pub fn device_not_compliant() -> Self {
@@ -386,13 +429,67 @@ impl AadError {
             "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
         )
     }
-    /// 50173: grant revoked by a password change.
-    pub fn grant_revoked() -> Self {
+    /// 50173: grant revoked (password change, reset, revocation). The description ends with
+    /// the grant's issue date and the user's TokensValidFrom date, as Entra's does.
+    pub fn grant_revoked(issued: OffsetDateTime, valid_from: OffsetDateTime) -> Self {
         e(
             BAD,
             "invalid_grant",
             50173,
-            "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.",
+            format!(
+                "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '{}' and the TokensValidFrom date (before which tokens are not valid) for this user is '{}'.",
+                entra_instant(issued),
+                entra_instant(valid_from)
+            ),
+        )
+    }
+    /// 700082: refresh token unused for longer than its inactivity limit (90 days).
+    pub fn refresh_inactive(issued: OffsetDateTime, inactive_days: i64) -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            700082,
+            format!(
+                "The refresh token has expired due to inactivity. The token was issued on {} and was inactive for {inactive_days}.00:00:00.",
+                entra_instant(issued)
+            ),
+        )
+        .with_suberror("bad_token")
+    }
+    /// 9002313: the refresh token is malformed (not a token this service could have issued).
+    pub fn refresh_malformed() -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            9002313,
+            "Invalid request. Request is malformed or invalid.",
+        )
+    }
+    /// 70000: a well-formed refresh token this tenant never issued.
+    pub fn refresh_unknown() -> Self {
+        e(
+            BAD,
+            "invalid_grant",
+            70000,
+            "The provided value for the input parameter 'refresh_token' or 'assertion' is not valid.",
+        )
+    }
+    /// `bad_verification_code`: the `device_code` sent to `/token` was not recognised.
+    pub fn device_unknown() -> Self {
+        e(
+            BAD,
+            "bad_verification_code",
+            70000,
+            "The provided value for the input parameter 'device_code' is not valid.",
+        )
+    }
+    /// `authorization_declined`: the user declined the device-code sign-in.
+    pub fn device_declined() -> Self {
+        e(
+            BAD,
+            "authorization_declined",
+            70000,
+            "The end user denied the authorization request.",
         )
     }
     /// 70003 / unsupported grant type.
@@ -417,9 +514,14 @@ impl AadError {
             "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
         )
     }
-    /// 70019: device code expired.
+    /// 70020: device code expired (Entra's wording, as `az login --use-device-code` shows it).
     pub fn device_expired() -> Self {
-        e(BAD, "expired_token", 70019, "Verification code expired.")
+        e(
+            BAD,
+            "expired_token",
+            70020,
+            "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+        )
     }
     /// 500121: MFA code wrong (interactive).
     pub fn mfa_failed() -> Self {
@@ -466,6 +568,10 @@ pub fn meaning(code: u32) -> &'static str {
         70008 => "The authorization code or refresh token has expired.",
         501481 => "The PKCE code_verifier does not match the code_challenge.",
         50173 => "The grant was revoked, for example by a password change.",
+        700082 => "The refresh token expired after 90 days without use.",
+        9002313 => "The request is malformed (for example a damaged refresh token).",
+        70000 => "The grant (refresh token or device code) is not valid.",
+        70020 => "The device code has expired.",
         _ => "See Microsoft's AADSTS error code reference.",
     }
 }

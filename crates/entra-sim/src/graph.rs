@@ -27,9 +27,21 @@ fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// Validates the bearer token (signature with a published key, issuer, Graph audience, expiry
-/// at the sim's clock) and returns the caller's ObjectID.
+/// Validates the bearer token and returns the caller's ObjectID.
 fn caller(s: &SimState, headers: &HeaderMap) -> Result<String, Box<Response>> {
+    let claims = bearer_claims(s, headers)?;
+    claims["oid"].as_str().map(str::to_string).ok_or_else(|| {
+        Box::new(graph_error(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "Token has no oid.",
+        ))
+    })
+}
+
+/// Validates a Graph bearer token (signature with a published key, issuer, Graph audience,
+/// expiry at the sim's clock) and returns its claims.
+fn bearer_claims(s: &SimState, headers: &HeaderMap) -> Result<Value, Box<Response>> {
     let unauthorized = |m: &str| {
         Box::new(graph_error(
             StatusCode::UNAUTHORIZED,
@@ -68,10 +80,34 @@ fn caller(s: &SimState, headers: &HeaderMap) -> Result<String, Box<Response>> {
             "Lifetime validation failed, the token is expired.",
         ));
     }
-    data.claims["oid"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| unauthorized("Token has no oid."))
+    Ok(data.claims)
+}
+
+/// `GET|POST /oidc/userinfo` (v2 discovery) and `/{tenant}/openid/userinfo` (v1 discovery):
+/// the OpenID userinfo answer for a Graph access token, as Entra serves it.
+pub async fn userinfo(State(s): State<Arc<SimState>>, headers: HeaderMap) -> Response {
+    let claims = match bearer_claims(&s, &headers) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let oid = claims["oid"].as_str().unwrap_or_default();
+    let inner = s.inner();
+    let Some(u) = find_user(&inner.tenant.users, oid) else {
+        return graph_error(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "The token's user is not in the tenant.",
+        );
+    };
+    let mut out = json!({ "sub": claims["sub"], "name": u.display_name,
+        "picture": "https://graph.microsoft.com/v1.0/me/photo/$value", "email": u.upn });
+    if let Some(g) = &u.given_name {
+        out["given_name"] = json!(g);
+    }
+    if let Some(f) = &u.family_name {
+        out["family_name"] = json!(f);
+    }
+    Json(out).into_response()
 }
 
 fn find_user<'a>(users: &'a [User], id: &str) -> Option<&'a User> {

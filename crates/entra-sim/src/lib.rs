@@ -21,9 +21,11 @@
 //! Endpoints (tenant = GUID, verified domain, `organizations` or `common`):
 //! `/{tenant}/v2.0/.well-known/openid-configuration`, `/{tenant}/.well-known/openid-configuration`,
 //! `/{tenant}/discovery/v2.0/keys`, `/{tenant}/discovery/keys`,
-//! `/{tenant}/oauth2/v2.0/{authorize,token,devicecode}`, `/{tenant}/oauth2/{authorize,token}`,
-//! `/devicelogin`, Graph `/v1.0/me`, `/v1.0/users/{id}[/getMemberObjects|/memberOf]`,
-//! and the control API under `/_sim/` (see [`control`]).
+//! `/{tenant}/oauth2/v2.0/{authorize,token,devicecode,logout}`,
+//! `/{tenant}/oauth2/{authorize,token,devicecode,logout}`, `/devicelogin`, userinfo
+//! (`/oidc/userinfo`, `/{tenant}/openid/userinfo`), `/ChangePassword.aspx`, Graph `/v1.0/me`,
+//! `/v1.0/users/{id}[/getMemberObjects|/memberOf]`, and the control API under `/_sim/` (see
+//! [`control`]).
 //!
 //! Errors follow Entra's JSON shape (see [`errors`]); v1 token responses carry
 //! `expires_in`/`expires_on` as strings, as Entra's v1 endpoint does.
@@ -54,12 +56,14 @@ pub mod token;
 mod authorize;
 mod device;
 mod discovery;
+mod grants;
 mod graph;
 mod pages;
 mod server;
 mod signing;
+mod signout;
 
-pub use control::ControlError;
+pub use control::{ControlError, PasswordChange};
 pub use faults::{Fault, FaultKind};
 pub use signin::{SignIn, SignInResult};
 pub use tenant::{CaState, DEMO_TENANT_TOML, Tenant, TenantError, UserState};
@@ -212,9 +216,25 @@ impl SimHandle {
     pub fn issuer_v1(&self) -> String {
         self.state.issuer_v1()
     }
-    /// Sets a user's password (revokes their refresh tokens, clears expiry).
+    /// The user changes their password (clears expiry; revokes public clients'
+    /// password-based refresh tokens). Same as [`SimHandle::set_password_by`] with
+    /// [`PasswordChange::User`].
     pub fn set_password(&self, upn: &str, password: &str) -> Result<(), SimError> {
-        Ok(self.state.set_password(upn, password)?)
+        self.set_password_by(upn, password, PasswordChange::User)
+    }
+    /// Sets a user's password as changed `by` the user, SSPR or an admin; refresh tokens are
+    /// revoked as Microsoft's "Refresh tokens" revocation table says.
+    pub fn set_password_by(
+        &self,
+        upn: &str,
+        password: &str,
+        by: PasswordChange,
+    ) -> Result<(), SimError> {
+        Ok(self.state.set_password(upn, password, by)?)
+    }
+    /// The user declines the pending device-code sign-in with `user_code`.
+    pub fn decline_device_code(&self, user_code: &str) -> Result<(), SimError> {
+        Ok(self.state.decline_device_code(user_code)?)
     }
     /// Sets a user's state (enabled, disabled, locked, password_expired).
     pub fn set_user_state(&self, upn: &str, state: UserState) -> Result<(), SimError> {
@@ -252,21 +272,27 @@ impl SimHandle {
     pub fn totp_code(&self, upn: &str) -> Result<String, SimError> {
         Ok(self.state.totp_code(upn)?)
     }
-    /// Rotates the signing key (old key stays in the JWKS); returns the new `kid`.
+    /// Emergency rollover: a new, unpublished key signs from now on; the old signing key and
+    /// the standby stay in the JWKS. Returns the new `kid`.
     pub fn rotate_keys(&self) -> Result<String, SimError> {
         Ok(self.state.rotate_keys()?)
     }
-    /// Stops publishing old keys.
+    /// Stops publishing retired keys (the signing key and the standby stay: the JWKS always
+    /// holds at least two keys).
     pub fn finish_rollover(&self) {
         self.state.finish_rollover();
     }
-    /// Published key IDs, oldest first (the last one signs).
+    /// Published key IDs, oldest first.
     pub fn key_ids(&self) -> Vec<String> {
         self.state
             .keys
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .kids()
+    }
+    /// The `kid` of the key that signs now.
+    pub fn signing_kid(&self) -> String {
+        self.state.signing_key().kid().to_string()
     }
     /// Moves the sim's clock (codes, tokens, lockout, refresh expiry and TOTP follow it).
     pub fn advance_clock(&self, by: time::Duration) {

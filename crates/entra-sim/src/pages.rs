@@ -53,6 +53,57 @@ pub fn username(action: &str, ctx: &str, hint: &str, error: Option<&str>) -> Res
     )
 }
 
+/// The username page of a device-code sign-in: names the app the code belongs to and offers
+/// to decline ("Cancel", `#idBtn_Back`), which makes the device's polling answer
+/// `authorization_declined`.
+pub fn device_username(action: &str, ctx: &str, app: &str) -> Response {
+    layout(
+        "Sign in",
+        &format!(
+            "<p id=\"deviceAppName\">You're signing in to {n} on another device.</p>\
+<form method=\"post\" action=\"{a}\" id=\"i0281\">\
+<input type=\"hidden\" name=\"ctx\" value=\"{c}\"><input type=\"hidden\" name=\"step\" value=\"username\">\
+<input type=\"email\" name=\"loginfmt\" id=\"i0116\" placeholder=\"Email, phone, or Skype\" autofocus>\
+<input type=\"submit\" id=\"idSIButton9\" class=\"btn\" value=\"Next\"></form>\
+<form method=\"post\" action=\"{a}\" id=\"declineForm\">\
+<input type=\"hidden\" name=\"ctx\" value=\"{c}\"><input type=\"hidden\" name=\"step\" value=\"decline\">\
+<input type=\"submit\" id=\"idBtn_Back\" class=\"btn\" value=\"Cancel\"></form>",
+            n = esc(app),
+            a = esc(action),
+            c = esc(ctx)
+        ),
+    )
+}
+
+/// The page after a device-code sign-in was declined.
+pub fn device_declined(app: &str) -> Response {
+    layout(
+        "Sign-in canceled",
+        &format!(
+            "<p id=\"message\">You have declined to sign in to {} on your device. You may now close this window.</p>",
+            esc(app)
+        ),
+    )
+}
+
+/// Entra's page after signing out.
+pub fn signed_out() -> Response {
+    layout(
+        "You signed out of your account",
+        "<p id=\"message\">It's a good idea to close all browser windows.</p>",
+    )
+}
+
+/// What `pwd_url` / `password_change_url` open in the sim.
+pub fn change_password_info() -> Response {
+    layout(
+        "Change password",
+        "<p id=\"message\">In Entra this page changes the signed-in user's password. In the \
+sim, an expired password is changed on the sign-in pages, and any password through \
+<code>POST /_sim/users/{upn}/password</code>.</p>",
+    )
+}
+
 /// The password page.
 pub fn password(action: &str, ctx: &str, upn: &str, error: Option<&str>) -> Response {
     layout(

@@ -10,10 +10,12 @@ pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 pub const GRAPH_URI: &str = "https://graph.microsoft.com";
 const OIDC: [&str; 4] = ["openid", "profile", "email", "offline_access"];
 
-fn graph(scopes: Vec<String>, oidc: Vec<String>, version: Version) -> Grant {
+/// A Graph grant; `audience` is what a v1.0 Graph token's `aud` says: Graph's app ID when
+/// asked through the v2 endpoint, the resource as sent on the v1 endpoint.
+fn graph(scopes: Vec<String>, oidc: Vec<String>, version: Version, audience: &str) -> Grant {
     Grant {
         resource_app: GRAPH_APP_ID.into(),
-        audience: GRAPH_URI.into(),
+        audience: audience.into(),
         scopes,
         oidc,
         version,
@@ -23,7 +25,7 @@ fn graph(scopes: Vec<String>, oidc: Vec<String>, version: Version) -> Grant {
 /// Resolves a v2 `scope` parameter (space-separated).
 pub fn resolve_v2(tenant: &Tenant, scope: &str) -> Result<Grant, AadError> {
     let mut oidc = Vec::new();
-    let mut resource: Option<(String, String)> = None; // (app id, audience)
+    let mut resource: Option<(String, String)> = None; // (app id, v1 audience)
     let mut scopes = Vec::new();
     for s in scope.split_whitespace() {
         if OIDC.iter().any(|o| o.eq_ignore_ascii_case(s)) {
@@ -32,11 +34,11 @@ pub fn resolve_v2(tenant: &Tenant, scope: &str) -> Result<Grant, AadError> {
         }
         let (res, name) = split_scope(s);
         let (app_id, aud) = match res {
-            None => (GRAPH_APP_ID.to_string(), GRAPH_URI.to_string()),
+            None => (GRAPH_APP_ID.to_string(), GRAPH_APP_ID.to_string()),
             Some(r)
                 if r.eq_ignore_ascii_case(GRAPH_URI) || r.eq_ignore_ascii_case(GRAPH_APP_ID) =>
             {
-                (GRAPH_APP_ID.to_string(), GRAPH_URI.to_string())
+                (GRAPH_APP_ID.to_string(), GRAPH_APP_ID.to_string())
             }
             Some(r) => {
                 let id = r.strip_prefix("api://").unwrap_or(r);
@@ -48,7 +50,8 @@ pub fn resolve_v2(tenant: &Tenant, scope: &str) -> Result<Grant, AadError> {
                 {
                     return Err(AadError::invalid_scope(s));
                 }
-                (app.client_id.to_string(), app.client_id.to_string())
+                // A v1.0 token's `aud` is the identifier the client asked with.
+                (app.client_id.to_string(), r.to_string())
             }
         };
         if resource.as_ref().is_some_and(|(a, _)| *a != app_id) {
@@ -64,7 +67,7 @@ pub fn resolve_v2(tenant: &Tenant, scope: &str) -> Result<Grant, AadError> {
         return Err(AadError::missing_parameter("scope"));
     }
     Ok(match resource {
-        None => graph(vec!["User.Read".into()], oidc, Version::V2),
+        None => graph(vec!["User.Read".into()], oidc, Version::V2, GRAPH_APP_ID),
         Some((app, aud)) => Grant {
             resource_app: app,
             audience: aud,
@@ -93,7 +96,7 @@ pub fn resolve_v1(tenant: &Tenant, resource: &str, scope: Option<&str>) -> Resul
         .collect();
     let r = resource.trim_end_matches('/');
     if r.eq_ignore_ascii_case(GRAPH_URI) || r.eq_ignore_ascii_case(GRAPH_APP_ID) {
-        return Ok(graph(vec!["User.Read".into()], oidc, Version::V1));
+        return Ok(graph(vec!["User.Read".into()], oidc, Version::V1, r));
     }
     let id = r.strip_prefix("api://").unwrap_or(r);
     let Some(app) = tenant.app(id) else {
@@ -139,7 +142,8 @@ mod tests {
             "openid api://c3000000-0000-4000-8000-000000000001/sesame",
         )
         .expect("api");
-        assert_eq!(g.audience, "c3000000-0000-4000-8000-000000000001");
+        assert_eq!(g.resource_app, "c3000000-0000-4000-8000-000000000001");
+        assert_eq!(g.audience, "api://c3000000-0000-4000-8000-000000000001");
         let e = resolve_v2(&t, "api://c3000000-0000-4000-8000-000000000001/nope").err();
         assert_eq!(e.map(|e| e.code), Some(70011));
         let e = resolve_v2(&t, "api://11111111-0000-4000-8000-000000000001/x").err();

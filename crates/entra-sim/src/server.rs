@@ -15,7 +15,7 @@ use tower::ServiceExt;
 use crate::errors::AadError;
 use crate::faults::{FaultKind, take};
 use crate::state::SimState;
-use crate::{authorize, control, device, discovery, graph, token};
+use crate::{authorize, control, device, discovery, graph, signout, token};
 
 /// All routes of the sim.
 pub fn router(state: Arc<SimState>) -> Router {
@@ -39,10 +39,19 @@ pub fn router(state: Arc<SimState>) -> Router {
         .route("/{tenant}/oauth2/authorize", get(authorize::authorize_v1))
         .route("/{tenant}/login", post(authorize::login_post))
         .route("/{tenant}/oauth2/v2.0/devicecode", post(device::devicecode))
+        .route("/{tenant}/oauth2/devicecode", post(device::devicecode_v1))
         .route(
             "/devicelogin",
             get(device::device_page).post(device::device_submit),
         )
+        .route("/{tenant}/oauth2/v2.0/logout", get(signout::logout))
+        .route("/{tenant}/oauth2/logout", get(signout::logout))
+        .route("/oidc/userinfo", get(graph::userinfo).post(graph::userinfo))
+        .route(
+            "/{tenant}/openid/userinfo",
+            get(graph::userinfo).post(graph::userinfo),
+        )
+        .route("/ChangePassword.aspx", get(signout::change_password))
         .route("/v1.0/me", get(graph::me))
         .route("/v1.0/users/{id}", get(graph::user))
         .route(

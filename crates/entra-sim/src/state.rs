@@ -85,8 +85,11 @@ pub struct RefreshGrant {
     pub grant: Grant,
     /// Authentication methods of the original sign-in.
     pub amr: Vec<&'static str>,
-    /// Issued at (revoked if the password changed after this).
+    /// Issued at (the start of the chain: refreshing keeps it).
     pub issued: OffsetDateTime,
+    /// Issued to a confidential client (it authenticated with a secret). Such tokens survive
+    /// a password change, SSPR and an Azure-portal reset ("Refresh tokens" revocation table).
+    pub confidential: bool,
     /// Last used (expires after 90 days of inactivity).
     pub last_used: OffsetDateTime,
 }
@@ -104,6 +107,8 @@ pub struct DeviceGrant {
     pub expires: OffsetDateTime,
     /// Set when the user finished signing in: (oid, amr).
     pub completed: Option<(Uuid, Vec<&'static str>)>,
+    /// The user declined on the sign-in pages or through the control API.
+    pub declined: bool,
 }
 
 /// An interactive sign-in in progress (the `ctx` hidden field of the pages).

@@ -152,8 +152,12 @@ pub struct User {
     pub mfa: Option<MfaMethod>,
     /// Legacy per-user MFA enforced.
     pub per_user_mfa: bool,
-    /// When the password was last changed.
+    /// When the password was last changed. Public clients' password-based refresh tokens
+    /// issued before it answer 50173 (Microsoft's "Refresh tokens" revocation table).
     pub last_password_change: OffsetDateTime,
+    /// Graph's `refreshTokensValidFromDateTime`: every refresh token issued before it answers
+    /// 50173 (moved by an admin reset in the Entra admin center).
+    pub refresh_tokens_valid_from: OffsetDateTime,
     /// `DisablePasswordExpiration` policy.
     pub password_never_expires: bool,
 }
@@ -207,11 +211,17 @@ pub struct App {
     pub roles: Vec<AppRole>,
     /// Admin consent granted for the app's permissions (false gives AADSTS65001).
     pub admin_consent: bool,
+    /// `accessTokenAcceptedVersion` of the API this app exposes: 1 (the default, also when
+    /// the manifest says null) or 2. Decides the version of access tokens *for* this app,
+    /// whichever endpoint issued them.
+    pub access_token_accepted_version: u8,
 }
 
 /// A Conditional Access policy.
 #[derive(Debug, Clone)]
 pub struct CaPolicy {
+    /// Policy ID (what `capolids` in a claims challenge names).
+    pub id: Uuid,
     /// Display name (used to toggle it).
     pub name: String,
     /// On, off, report-only.
@@ -259,8 +269,11 @@ pub struct Tenant {
     pub domains: Vec<String>,
     /// Security defaults on.
     pub security_defaults: bool,
-    /// Days until a password expires (None = never; gives `pwd_exp` in v1 tokens).
+    /// Days until a password expires (None = never).
     pub password_expiry_days: Option<u32>,
+    /// "Days before a user is notified about expiration" (default 14): only inside this
+    /// window do tokens carry `pwd_exp` / `pwd_url`.
+    pub password_expiry_notification_days: u32,
     /// More groups than this become the overage form.
     pub group_overage_threshold: usize,
     /// Smart lockout.

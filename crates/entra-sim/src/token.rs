@@ -17,8 +17,9 @@ use time::{Duration, OffsetDateTime};
 use crate::auth::{app_checks, mfa_error, primary_auth};
 use crate::claims::{IssueRequest, Unsigned, build, sign};
 use crate::errors::AadError;
+use crate::grants::{device_code, refresh_token};
 use crate::scopes::{ca_targets, resolve_v1, resolve_v2};
-use crate::signin::{SignIn, result_for};
+use crate::signin::{Attempt, Facts, SignIn};
 use crate::state::{Grant, Inner, SimState, Version};
 use crate::tenant::App;
 
@@ -57,28 +58,30 @@ pub fn correlation_id(headers: &HeaderMap) -> String {
 }
 
 /// Per-request context for logging and rendering.
-struct Req<'a> {
-    state: &'a SimState,
-    path: String,
-    correlation: String,
-    version: Version,
-    form: HashMap<String, String>,
-    basic: Option<(String, String)>,
-    now: OffsetDateTime,
+pub(crate) struct Req<'a> {
+    pub(crate) state: &'a SimState,
+    pub(crate) path: String,
+    pub(crate) correlation: String,
+    pub(crate) version: Version,
+    pub(crate) form: HashMap<String, String>,
+    pub(crate) basic: Option<(String, String)>,
+    pub(crate) now: OffsetDateTime,
 }
 
 impl Req<'_> {
-    fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.form
             .get(name)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
     }
-    fn need(&self, name: &str) -> Result<&str, AadError> {
+    pub(crate) fn need(&self, name: &str) -> Result<&str, AadError> {
         self.param(name)
             .ok_or_else(|| AadError::missing_parameter(name))
     }
-    fn log(
+    /// Appends a non-interactive sign-in row (token requests are made by an app).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn log(
         &self,
         inner: &mut Inner,
         user: &str,
@@ -86,24 +89,21 @@ impl Req<'_> {
         flow: &str,
         code: u32,
         report_only: Vec<String>,
+        facts: Facts,
     ) {
-        let oid = inner.tenant.user(user).map(|u| u.oid.to_string());
-        inner.push_signin(SignIn {
-            time: self
-                .now
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
-            user: user.to_string(),
-            user_id: oid,
-            app_id: self.param("client_id").unwrap_or_default().to_string(),
+        let user_id = inner.tenant.user(user).map(|u| u.oid.to_string());
+        let attempt = Attempt {
+            now: self.now,
+            user,
+            user_id,
+            app_id: self.param("client_id").unwrap_or_default(),
             app_name: app.map(|a| a.name.clone()),
-            endpoint: self.path.clone(),
-            flow: flow.to_string(),
-            result: result_for(code),
-            error_code: code,
-            correlation_id: self.correlation.clone(),
-            report_only_policies: report_only,
-        });
+            endpoint: &self.path,
+            flow,
+            correlation_id: &self.correlation,
+            report_only,
+        };
+        inner.push_signin(SignIn::new(attempt, code, &facts));
     }
 }
 
@@ -235,7 +235,7 @@ fn decide(req: &Req<'_>, tenant: &str) -> Result<Answer, AadError> {
 }
 
 /// Client authentication: public clients must not send a secret; confidential ones must.
-fn client_auth(
+pub(crate) fn client_auth(
     req: &Req<'_>,
     app: &App,
     public: bool,
@@ -291,7 +291,7 @@ fn throttle(req: &Req<'_>, inner: &mut Inner, app: &App, loop_key: &str) -> Resu
     Ok(())
 }
 
-fn grant_for(req: &Req<'_>, inner: &Inner) -> Result<Grant, AadError> {
+pub(crate) fn grant_for(req: &Req<'_>, inner: &Inner) -> Result<Grant, AadError> {
     match req.version {
         Version::V2 => resolve_v2(&inner.tenant, req.need("scope")?),
         Version::V1 => resolve_v1(&inner.tenant, req.need("resource")?, req.param("scope")),
@@ -303,7 +303,15 @@ fn password(req: &Req<'_>, inner: &mut Inner, app: &App) -> Result<Unsigned, Aad
     let confidential = match client_auth(req, app, app.public_client, req.now) {
         Ok(c) => c,
         Err(e) => {
-            req.log(inner, &username, Some(app), "password", e.code, vec![]);
+            req.log(
+                inner,
+                &username,
+                Some(app),
+                "password",
+                e.code,
+                vec![],
+                Facts::default(),
+            );
             return Err(e);
         }
     };
@@ -316,12 +324,20 @@ fn password(req: &Req<'_>, inner: &mut Inner, app: &App) -> Result<Unsigned, Aad
         grant.scopes
     );
     throttle(req, inner, app, &loop_key)?;
-    let fail = |inner: &mut Inner, e: AadError, report: Vec<String>| {
-        req.log(inner, &username, Some(app), "password", e.code, report);
+    let fail = |inner: &mut Inner, e: AadError, report: Vec<String>, facts: Facts| {
+        req.log(
+            inner,
+            &username,
+            Some(app),
+            "password",
+            e.code,
+            report,
+            facts,
+        );
         Err(e)
     };
     if let Err(e) = primary_auth(inner, req.now, &username, &pw) {
-        return fail(inner, e, vec![]);
+        return fail(inner, e, vec![], Facts::default());
     }
     let Some(user) = inner.tenant.user(&username).cloned() else {
         return Err(AadError::invalid_credentials());
@@ -329,14 +345,11 @@ fn password(req: &Req<'_>, inner: &mut Inner, app: &App) -> Result<Unsigned, Aad
     let targets = ca_targets(&app.client_id.to_string(), &grant);
     let cond = match app_checks(&inner.tenant, &user, app, &targets) {
         Ok(c) => c,
-        Err(e) => return fail(inner, e, vec![]),
+        Err(e) => return fail(inner, e, vec![], Facts::default()),
     };
     if cond.mfa_required {
-        return fail(
-            inner,
-            mfa_error(&user, &grant.resource_app),
-            cond.report_only,
-        );
+        let e = mfa_error(&user, &grant.resource_app, &cond);
+        return fail(inner, e, cond.report_only.clone(), Facts::from(&cond));
     }
     let amr = ["pwd"];
     let ir = IssueRequest {
@@ -352,7 +365,16 @@ fn password(req: &Req<'_>, inner: &mut Inner, app: &App) -> Result<Unsigned, Aad
     if let Some((rt, g)) = &u.refresh {
         inner.refresh.insert(rt.clone(), g.clone());
     }
-    req.log(inner, &username, Some(app), "password", 0, cond.report_only);
+    let facts = Facts::from(&cond);
+    req.log(
+        inner,
+        &username,
+        Some(app),
+        "password",
+        0,
+        cond.report_only,
+        facts,
+    );
     Ok(u)
 }
 
@@ -418,124 +440,6 @@ fn authorization_code(req: &Req<'_>, inner: &mut Inner, app: &App) -> Result<Uns
     Ok(u)
 }
 
-fn refresh_token(req: &Req<'_>, inner: &mut Inner, app: &App) -> Result<Unsigned, AadError> {
-    let rt = req.need("refresh_token")?.to_string();
-    let Some(g) = inner.refresh.get(&rt).cloned() else {
-        return Err(AadError::invalid_request(
-            9002313,
-            "Invalid request. Request is malformed or invalid.",
-        ));
-    };
-    if g.client_id != app.client_id {
-        return Err(AadError::grant_invalid());
-    }
-    let confidential = client_auth(
-        req,
-        app,
-        app.public_client || app.secrets.is_empty(),
-        req.now,
-    )?;
-    let Some(user) = inner.tenant.users.iter().find(|u| u.oid == g.oid).cloned() else {
-        return Err(AadError::grant_invalid());
-    };
-    let fail = |inner: &mut Inner, e: AadError| {
-        req.log(inner, &user.upn, Some(app), "refresh_token", e.code, vec![]);
-        Err(e)
-    };
-    if user.last_password_change > g.issued {
-        inner.refresh.remove(&rt);
-        return fail(inner, AadError::grant_revoked());
-    }
-    if g.last_used + Duration::days(90) <= req.now {
-        return fail(inner, AadError::grant_expired());
-    }
-    if user.state == crate::tenant::UserState::Disabled {
-        return fail(inner, AadError::disabled());
-    }
-    let grant = match (req.version, req.param("scope"), req.param("resource")) {
-        (Version::V2, Some(s), _) => resolve_v2(&inner.tenant, s)?,
-        (Version::V1, _, Some(r)) => resolve_v1(&inner.tenant, r, None)?,
-        _ => Grant {
-            version: req.version,
-            ..g.grant.clone()
-        },
-    };
-    let targets = ca_targets(&app.client_id.to_string(), &grant);
-    let cond = match app_checks(&inner.tenant, &user, app, &targets) {
-        Ok(c) => c,
-        Err(e) => return fail(inner, e),
-    };
-    if cond.mfa_required && !g.amr.contains(&"mfa") {
-        return fail(inner, mfa_error(&user, &grant.resource_app));
-    }
-    if let Some(x) = inner.refresh.get_mut(&rt) {
-        x.last_used = req.now;
-    }
-    let ir = IssueRequest {
-        user: &user,
-        app,
-        grant: &grant,
-        nonce: None,
-        amr: &g.amr,
-        confidential,
-        force_refresh: true,
-    };
-    let mut u = build(req.state, &inner.tenant, &ir, req.now);
-    if let Some((new_rt, ng)) = u.refresh.as_mut() {
-        ng.issued = g.issued; // a password change still revokes the whole chain
-        inner.refresh.insert(new_rt.clone(), ng.clone());
-    }
-    req.log(
-        inner,
-        &user.upn,
-        Some(app),
-        "refresh_token",
-        0,
-        cond.report_only,
-    );
-    Ok(u)
-}
-
-fn device_code(req: &Req<'_>, inner: &mut Inner, app: &App) -> Result<Unsigned, AadError> {
-    let dc = req.need("device_code")?.to_string();
-    client_auth(req, app, app.public_client, req.now)?;
-    let Some(d) = inner.devices.get(&dc).cloned() else {
-        return Err(AadError::invalid_request(
-            70000,
-            "The provided value for the 'device_code' parameter is not valid.",
-        ));
-    };
-    if d.client_id != app.client_id {
-        return Err(AadError::grant_invalid());
-    }
-    if d.expires <= req.now {
-        inner.devices.remove(&dc);
-        return Err(AadError::device_expired());
-    }
-    let Some((oid, amr)) = d.completed.clone() else {
-        return Err(AadError::device_pending());
-    };
-    inner.devices.remove(&dc);
-    let Some(user) = inner.tenant.users.iter().find(|u| u.oid == oid).cloned() else {
-        return Err(AadError::grant_invalid());
-    };
-    let ir = IssueRequest {
-        user: &user,
-        app,
-        grant: &d.grant,
-        nonce: None,
-        amr: &amr,
-        confidential: false,
-        force_refresh: false,
-    };
-    let u = build(req.state, &inner.tenant, &ir, req.now);
-    if let Some((rt, g)) = &u.refresh {
-        inner.refresh.insert(rt.clone(), g.clone());
-    }
-    req.log(inner, &user.upn, Some(app), "device_code", 0, vec![]);
-    Ok(u)
-}
-
 /// `client_credentials`: an app-only access token for a confidential client.
 fn client_credentials(req: &Req<'_>, inner: &mut Inner, app: &App) -> Result<Answer, AadError> {
     let confidential = client_auth(req, app, false, req.now)?;
@@ -553,7 +457,9 @@ fn client_credentials(req: &Req<'_>, inner: &mut Inner, app: &App) -> Result<Ans
                 );
                 return Err(e);
             };
-            resolve_v2(&inner.tenant, &format!("{resource}/.default"))?.audience
+            // Validates the resource; an app-only token's `aud` is the resource as asked for.
+            resolve_v2(&inner.tenant, &format!("{resource}/.default"))?;
+            resource.to_string()
         }
         Version::V1 => resolve_v1(&inner.tenant, req.need("resource")?, None)?.audience,
     };

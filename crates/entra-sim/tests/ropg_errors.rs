@@ -108,7 +108,7 @@ async fn user_state_errors() {
         "alex@contoso.example",
         "Sesame-Demo-3",
         400,
-        "invalid_grant",
+        "user_password_expired",
         50055,
     )
     .await;
@@ -183,7 +183,7 @@ async fn mfa_is_demanded_only_after_the_password_was_right() {
         "megan@contoso.example",
         "Sesame-Demo-1",
         400,
-        "interaction_required",
+        "invalid_grant",
         50076,
     )
     .await;
@@ -194,7 +194,7 @@ async fn mfa_is_demanded_only_after_the_password_was_right() {
         "grady@contoso.example",
         "Sesame-Demo-7",
         400,
-        "interaction_required",
+        "invalid_grant",
         50079,
     )
     .await;
@@ -215,7 +215,7 @@ async fn mfa_is_demanded_only_after_the_password_was_right() {
         "isaiah@contoso.example",
         "Sesame-Demo-6",
         400,
-        "interaction_required",
+        "invalid_grant",
         50076,
     )
     .await;
@@ -226,16 +226,7 @@ async fn mfa_is_demanded_only_after_the_password_was_right() {
     // Security defaults: everyone.
     sim.set_security_defaults(true);
     expect(&sim, SESAME, ADELE, "wrong", 400, "invalid_grant", 50126).await;
-    expect(
-        &sim,
-        SESAME,
-        ADELE,
-        ADELE_PW,
-        400,
-        "interaction_required",
-        50079,
-    )
-    .await;
+    expect(&sim, SESAME, ADELE, ADELE_PW, 400, "invalid_grant", 50079).await;
     sim.set_security_defaults(false);
     let (s, _) = ropg_v2(&sim, TID, SESAME, ADELE, ADELE_PW).await;
     assert_eq!(s, 200);
@@ -254,7 +245,16 @@ async fn conditional_access_block_and_compliant_device() {
     sim.set_ca_state("Block legacy Sesame app", CaState::On)
         .unwrap();
     expect(&sim, SESAME, ADELE, "wrong", 400, "invalid_grant", 50126).await;
-    expect(&sim, SESAME, ADELE, ADELE_PW, 400, "invalid_grant", 53003).await;
+    expect(
+        &sim,
+        SESAME,
+        ADELE,
+        ADELE_PW,
+        400,
+        "interaction_required",
+        53003,
+    )
+    .await;
     sim.set_ca_state("Block legacy Sesame app", CaState::ReportOnly)
         .unwrap();
     let (s, _) = ropg_v2(&sim, TID, SESAME, ADELE, ADELE_PW).await;

@@ -6,8 +6,10 @@
 //! claims into an account plan, password-sync verdicts and schedules, and the
 //! sync-log event types. Time is always a parameter (`now`), never read here.
 
+pub mod constant_time;
 pub mod identity;
 pub mod import;
+pub mod password_binding;
 pub mod provisioning;
 pub mod settings;
 pub mod synclog;

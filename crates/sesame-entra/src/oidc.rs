@@ -12,8 +12,8 @@
 
 use std::time::SystemTime;
 
-use openidconnect::core::{CoreIdToken, CoreIdTokenVerifier, CoreJwsSigningAlgorithm};
-use openidconnect::{ClientId, IssuerUrl, Nonce};
+use openidconnect::core::{CoreIdToken, CoreJwsSigningAlgorithm};
+use openidconnect::{ClientId, IdTokenVerifier, IssuerUrl, Nonce};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
@@ -21,9 +21,10 @@ use url::Url;
 use crate::authorize::{
     AuthorizeError, AuthorizeOptions, PendingAuthorization, authorization_request,
 };
-use crate::config::{ClientConfig, ConfigError, is_loopback};
+use crate::config::{ClientConfig, ConfigError, transport_allowed};
 use crate::discovery::{ProviderMetadata, Version};
 use crate::http::{HttpClient, HttpResponse, TransportError};
+use crate::jwk::{TenantKey, TenantKeys};
 use crate::jwks::{JwksCache, JwksError};
 use crate::token::{TokenError, TokenSet, parse_token_response};
 
@@ -130,9 +131,9 @@ impl OidcProvider {
             problem: e.to_string(),
         })?;
         let resp = http.get(&discovery_url, None).await?;
-        let meta = parse_discovery(&discovery_url, &resp)?;
+        let meta = parse_discovery(&discovery_url, &resp, cfg.allow_insecure_loopback)?;
         Ok(Self {
-            jwks: JwksCache::new(cfg.jwks_refetch_interval),
+            jwks: JwksCache::new(cfg.jwks_refetch_interval, cfg.jwks_max_age),
             cfg,
             http,
             discovery_url,
@@ -237,12 +238,15 @@ impl OidcProvider {
         token: &SecretString,
         nonce: Option<&Nonce>,
     ) -> Result<OidcIdentity, OidcError> {
-        let keys = self.jwks.get(&self.http, &self.meta.jwks_uri).await?;
         let now = SystemTime::now();
+        let keys = self.jwks.get(&self.http, &self.meta.jwks_uri, now).await?;
         match validate(token, &keys, &self.meta.issuer, &self.cfg, nonce, now) {
             // Keys rotate: refetch once, rate-limited like the Entra client.
             Err(Unknown) if self.jwks.try_claim_forced_refetch(now) => {
-                let keys = self.jwks.refresh(&self.http, &self.meta.jwks_uri).await?;
+                let keys = self
+                    .jwks
+                    .refresh(&self.http, &self.meta.jwks_uri, now)
+                    .await?;
                 validate(token, &keys, &self.meta.issuer, &self.cfg, nonce, now)
                     .map_err(|e| e.into_error())
             }
@@ -271,7 +275,7 @@ impl Invalid {
 
 fn validate(
     token: &SecretString,
-    keys: &openidconnect::core::CoreJsonWebKeySet,
+    keys: &TenantKeys,
     issuer: &str,
     cfg: &ClientConfig,
     nonce: Option<&Nonce>,
@@ -284,7 +288,7 @@ fn validate(
     let issuer_url =
         IssuerUrl::new(issuer.to_owned()).map_err(|e| Invalid::Other(e.to_string()))?;
     let skew = cfg.clock_skew;
-    let verifier = CoreIdTokenVerifier::new_public_client(
+    let verifier = IdTokenVerifier::<TenantKey>::new_public_client(
         ClientId::new(cfg.client_id.clone()),
         issuer_url,
         keys.clone(),
@@ -339,9 +343,12 @@ fn refusal(resp: &HttpResponse) -> OidcPasswordCheck {
 }
 
 /// Reads a discovery document and checks it belongs to the URL it came from.
+/// Endpoints must be https (http on loopback only with the profile's
+/// test-only `AllowInsecureSimulatedTenant`).
 pub fn parse_discovery(
     discovery_url: &Url,
     resp: &HttpResponse,
+    allow_insecure_loopback: bool,
 ) -> Result<ProviderMetadata, OidcError> {
     let problem = |p: String| OidcError::Discovery {
         url: discovery_url.to_string(),
@@ -367,7 +374,7 @@ pub fn parse_discovery(
     }
     let endpoint = |what: &str, s: &str| -> Result<Url, OidcError> {
         let u = Url::parse(s).map_err(|e| problem(format!("{what} `{s}`: {e}")))?;
-        if u.scheme() == "https" || (u.scheme() == "http" && is_loopback(&u)) {
+        if transport_allowed(&u, allow_insecure_loopback) {
             Ok(u)
         } else {
             Err(problem(format!("{what} `{s}` is not https")))
@@ -420,11 +427,13 @@ mod tests {
                     "https://idp.example/realms/a",
                 ),
             ),
+            false,
         );
         assert_eq!(ok.unwrap().issuer, "https://idp.example/realms/a");
         let other = parse_discovery(
             &url,
             &resp(200, &doc("https://evil.example", "https://idp.example")),
+            false,
         );
         assert!(
             other
@@ -438,9 +447,10 @@ mod tests {
                 200,
                 &doc("https://idp.example/realms/a", "http://idp.example"),
             ),
+            true,
         );
         assert!(plain.unwrap_err().to_string().contains("not https"));
-        assert!(parse_discovery(&url, &resp(404, "")).is_err());
+        assert!(parse_discovery(&url, &resp(404, ""), false).is_err());
     }
 
     #[test]

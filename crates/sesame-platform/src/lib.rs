@@ -6,8 +6,8 @@
 #![warn(missing_docs)]
 
 pub mod apply;
-mod atomic;
 pub mod directory;
+pub mod privileged;
 pub mod secrets;
 
 pub use apply::{
@@ -16,4 +16,6 @@ pub use apply::{
 pub use directory::{
     AccountDirectory, AccountSpec, DirectoryError, InMemoryDirectory, ShadowDirectory,
 };
-pub use secrets::{InMemorySecretStore, KeyringSecretStore, SecretError, SecretStore};
+pub use secrets::{
+    InMemorySecretStore, KeyringSecretStore, OldPasswordChecked, SecretError, SecretStore,
+};

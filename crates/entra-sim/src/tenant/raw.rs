@@ -28,6 +28,8 @@ struct RawTenant {
     #[serde(default)]
     password_expiry_days: Option<u32>,
     #[serde(default)]
+    password_expiry_notification_days: Option<u32>,
+    #[serde(default)]
     group_overage_threshold: Option<usize>,
     #[serde(default)]
     lockout: Option<RawLockout>,
@@ -147,6 +149,8 @@ struct RawApp {
     roles: Vec<RawRole>,
     #[serde(default = "yes")]
     admin_consent: bool,
+    #[serde(default)]
+    access_token_accepted_version: Option<u8>,
 }
 
 #[derive(Deserialize)]
@@ -159,6 +163,8 @@ enum RawTargets {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCa {
+    #[serde(default)]
+    id: Option<String>,
     name: String,
     state: CaState,
     include_apps: RawTargets,
@@ -297,7 +303,12 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Tenant, TenantError> {
         for (j, x) in c.exclude_users.iter().enumerate() {
             exclude_users.push(ctx.guid(format!("conditional_access[{i}].exclude_users[{j}]"), x)?);
         }
+        let id = match &c.id {
+            Some(x) => ctx.guid(format!("conditional_access[{i}].id"), x)?,
+            None => Uuid::new_v5(&tenant_id, format!("capolicy:{}", c.name).as_bytes()),
+        };
         conditional_access.push(CaPolicy {
+            id,
             name: c.name,
             state: c.state,
             include_apps: targets(c.include_apps),
@@ -334,6 +345,7 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Tenant, TenantError> {
         domains: raw.domains,
         security_defaults: raw.security_defaults,
         password_expiry_days: raw.password_expiry_days,
+        password_expiry_notification_days: raw.password_expiry_notification_days.unwrap_or(14),
         group_overage_threshold: raw.group_overage_threshold.unwrap_or(200),
         lockout,
         throttling,
@@ -419,6 +431,7 @@ fn user(
         mfa,
         per_user_mfa: u.per_user_mfa,
         last_password_change,
+        refresh_tokens_valid_from: last_password_change,
         password_never_expires: u.password_never_expires,
     })
 }
@@ -471,8 +484,20 @@ fn app(ctx: &Ctx<'_>, i: usize, a: RawApp, principals: &HashSet<Uuid>) -> Result
             ));
         }
     }
+    let access_token_accepted_version = match a.access_token_accepted_version {
+        None | Some(1) => 1,
+        Some(2) => 2,
+        Some(v) => {
+            return Err(ctx.invalid(
+                format!("apps[{i}].access_token_accepted_version"),
+                &v.to_string(),
+                "accessTokenAcceptedVersion is 1 or 2 (leave it out for the portal's default, 1)",
+            ));
+        }
+    };
     Ok(App {
         client_id,
+        access_token_accepted_version,
         name: a.name,
         public_client: a.public_client,
         redirect_public: a.redirect_uris.public,

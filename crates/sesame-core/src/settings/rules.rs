@@ -3,7 +3,7 @@
 use super::findings::{Finding, Severity};
 use super::keys::{KEYS, k};
 use super::merge::Effective;
-use super::value::Typed;
+use super::value::{Typed, is_loopback};
 
 /// Entra cloud hosts Sesame knows.
 const KNOWN_CLOUDS: &[&str] = &[
@@ -102,10 +102,27 @@ pub fn check(eff: &Effective) -> Vec<Finding> {
             "the profile holds a client secret: anyone who can read the profile or /Library/Managed Preferences can read it — prefer a public client".into());
     }
     let host = text(eff, k::AUTHORITY_HOST);
-    let loopback = host.starts_with("http://")
-        || host.contains("://127.")
-        || host.contains("://[::1]")
-        || host.contains("://localhost");
+    let parsed = url::Url::parse(&host).ok();
+    // Loopback from the parsed host only: `https://localhost.attacker.example` is not.
+    let loopback = parsed.as_ref().is_some_and(is_loopback);
+    let plain_http = parsed.as_ref().is_some_and(|u| u.scheme() == "http");
+    let insecure_allowed = on(eff, k::ALLOW_INSECURE_SIMULATED_TENANT);
+    if plain_http && !insecure_allowed {
+        add(
+            k::AUTHORITY_HOST,
+            Severity::Error,
+            format!(
+                "{host} uses plain http: Sesame would trust keys and tokens nobody can vouch for — use https (for entra-sim: its TLS mode with TrustedRootCertificates), or set AllowInsecureSimulatedTenant for a simulated tenant only"
+            ),
+        );
+    }
+    if insecure_allowed {
+        add(
+            k::ALLOW_INSECURE_SIMULATED_TENANT,
+            Severity::Warning,
+            "AllowInsecureSimulatedTenant is set: an http AuthorityHost on loopback is trusted, so any local user who listens on that port can sign in as anyone, admins included — for a simulated tenant only, never on a real Mac".into(),
+        );
+    }
     if !KNOWN_CLOUDS.contains(&host.as_str()) && !loopback {
         add(
             k::AUTHORITY_HOST,
