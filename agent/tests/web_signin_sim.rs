@@ -47,7 +47,10 @@ fn request(sim: &SimHandle, challenge: &str) -> WebSignInRequest {
 
 /// Redeems `code` at the sim's token endpoint; returns the HTTP status.
 async fn redeem(sim: &SimHandle, code: &str, verifier: &str) -> u16 {
-    let http = entra_sim::headless::Browser::for_sim(sim).unwrap().http().clone();
+    let http = entra_sim::headless::Browser::for_sim(sim)
+        .unwrap()
+        .http()
+        .clone();
     let r = http
         .post(format!("{}/{TID}/oauth2/v2.0/token", sim.base_url()))
         .form(&[
@@ -71,12 +74,15 @@ async fn password_mistyped_then_right_then_totp() {
     let mut web = chromium_with(move |page| {
         let sim = Arc::clone(&s);
         async move {
-            page.type_into("input[name=loginfmt]", "megan@contoso.example").await?;
+            page.type_into("input[name=loginfmt]", "megan@contoso.example")
+                .await?;
             page.click("#idSIButton9").await?;
-            page.type_into("input[name=passwd]", "Not-Her-Password-1").await?;
+            page.type_into("input[name=passwd]", "Not-Her-Password-1")
+                .await?;
             page.click("#idSIButton9").await?;
             page.wait_for("#passwordError").await?;
-            page.type_into("input[name=passwd]", "Sesame-Demo-1").await?;
+            page.type_into("input[name=passwd]", "Sesame-Demo-1")
+                .await?;
             page.press_enter().await?;
             page.wait_for("input[name=otc]").await?;
             let code = sim
@@ -89,13 +95,20 @@ async fn password_mistyped_then_right_then_totp() {
     let done = web.sign_in(request(&sim, &challenge)).await.unwrap();
     let redirect = done.redirect.expose_secret().to_owned();
     assert!(redirect.starts_with(REDIRECT), "redirect to the app");
-    assert_eq!(query_param(&redirect, "state").as_deref(), Some("web-state-1"));
+    assert_eq!(
+        query_param(&redirect, "state").as_deref(),
+        Some("web-state-1")
+    );
     let code = query_param(&redirect, "code").expect("a code in the redirect");
     match &done.captured {
         CapturedPassword::Current(p) => assert_eq!(p.expose_secret(), "Sesame-Demo-1"),
         other => panic!("expected the right current password, got {other:?}"),
     }
-    assert_eq!(redeem(&sim, &code, &verifier).await, 200, "the sim redeems the code");
+    assert_eq!(
+        redeem(&sim, &code, &verifier).await,
+        200,
+        "the sim redeems the code"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -103,13 +116,18 @@ async fn expired_password_changed_on_the_page_gives_the_new_one() {
     let sim = sim().await;
     let (verifier, challenge) = pkce();
     let mut web = chromium_with(move |page| async move {
-        page.type_into("input[name=loginfmt]", "alex@contoso.example").await?;
+        page.type_into("input[name=loginfmt]", "alex@contoso.example")
+            .await?;
         page.click("#idSIButton9").await?;
-        page.type_into("input[name=passwd]", "Sesame-Demo-3").await?;
+        page.type_into("input[name=passwd]", "Sesame-Demo-3")
+            .await?;
         page.click("#idSIButton9").await?;
-        page.type_into("input[name=currentpasswd]", "Sesame-Demo-3").await?;
-        page.type_into("input[name=newpasswd]", "Alex-Fresh-Pass-9").await?;
-        page.type_into("input[name=confirmnewpasswd]", "Alex-Fresh-Pass-9").await?;
+        page.type_into("input[name=currentpasswd]", "Sesame-Demo-3")
+            .await?;
+        page.type_into("input[name=newpasswd]", "Alex-Fresh-Pass-9")
+            .await?;
+        page.type_into("input[name=confirmnewpasswd]", "Alex-Fresh-Pass-9")
+            .await?;
         page.click("#idSIButton9").await
     });
     let done = web.sign_in(request(&sim, &challenge)).await.unwrap();
@@ -119,8 +137,17 @@ async fn expired_password_changed_on_the_page_gives_the_new_one() {
         CapturedPassword::New(p) => assert_eq!(p.expose_secret(), "Alex-Fresh-Pass-9"),
         other => panic!("expected the new password, got {other:?}"),
     }
-    let held = sim.tenant().user("alex@contoso.example").unwrap().password.clone();
-    assert_eq!(held.expose_secret(), "Alex-Fresh-Pass-9", "the sim holds what was captured");
+    let held = sim
+        .tenant()
+        .user("alex@contoso.example")
+        .unwrap()
+        .password
+        .clone();
+    assert_eq!(
+        held.expose_secret(),
+        "Alex-Fresh-Pass-9",
+        "the sim holds what was captured"
+    );
     assert_eq!(redeem(&sim, &code, &verifier).await, 200);
 }
 
@@ -135,7 +162,10 @@ async fn an_untrusted_certificate_is_refused_not_ignored() {
     let err = web.sign_in(req).await.unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("ERR_CERT"), "{msg}");
-    assert!(started.elapsed() < Duration::from_secs(30), "decided quickly");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "decided quickly"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -148,7 +178,11 @@ async fn a_sign_in_nobody_finishes_times_out_and_never_hangs() {
     let mut web = chromium_with(|_page| async { Ok(()) });
     let err = web.sign_in(req).await.unwrap_err();
     assert!(matches!(err, WebLoginError::TimedOut(_)), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -164,7 +198,10 @@ async fn without_a_display_or_a_browser_it_says_what_to_do() {
         .await
         .unwrap_err();
     assert!(matches!(err, WebLoginError::BrowserMissing(_)), "{err}");
-    assert!(err.to_string().contains("apt-get install chromium"), "{err}");
+    assert!(
+        err.to_string().contains("apt-get install chromium"),
+        "{err}"
+    );
 
     let no_display = ["DISPLAY", "WAYLAND_DISPLAY"]
         .iter()
@@ -177,4 +214,22 @@ async fn without_a_display_or_a_browser_it_says_what_to_do() {
         assert!(matches!(err, WebLoginError::NoDisplay), "{err}");
         assert!(err.to_string().contains("--native"), "{err}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_window_ends_the_sign_in_at_once() {
+    let sim = sim().await;
+    let (_, challenge) = pkce();
+    let started = Instant::now();
+    let mut web = chromium_with(|page| async move {
+        page.wait_for("input[name=loginfmt]").await?;
+        page.close_window().await
+    });
+    let err = web.sign_in(request(&sim, &challenge)).await.unwrap_err();
+    assert!(matches!(err, WebLoginError::Closed), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
 }

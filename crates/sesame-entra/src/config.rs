@@ -209,7 +209,11 @@ impl ClientConfig {
         if !s.trusted_root_certificates.is_empty() {
             cfg.extra_root_certs_pem = Some(s.trusted_root_certificates.join("\n"));
         }
-        cfg.validate()?;
+        // A profile naming another OpenID provider (OIDCDiscoveryURL) has no
+        // Entra tenant to check; `oidc::OidcProvider` checks the rest.
+        if s.oidc_discovery_url.is_none() {
+            cfg.validate()?;
+        }
         Ok(cfg)
     }
 

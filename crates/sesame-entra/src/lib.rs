@@ -27,6 +27,7 @@ pub mod http;
 pub mod id_token;
 pub mod jwk;
 pub mod jwks;
+pub mod oidc;
 pub mod ropg;
 pub mod token;
 pub mod verdict;

@@ -18,6 +18,13 @@ mod session;
 
 pub use person::{Person, PersonError, PersonPage};
 
+/// Tracing directives every program using this web view must add to its log
+/// filter (after its own level): chromiumoxide logs each DevTools message at
+/// trace level and unparsable ones at debug/warn, and those messages carry what
+/// the person types (the capture channel, key events) and the authorization
+/// code. Its errors carry neither.
+pub const LOG_DIRECTIVES: &[&str] = &["chromiumoxide=error"];
+
 /// Where Debian (and most distributions) install Chromium.
 pub const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -98,16 +105,11 @@ impl WebLogin for ChromiumWebLogin {
         check_executable(&self.options.executable)?;
         let spki = super::trust::spki_hashes(&req.trusted_roots_pem)?;
         let timeout = req.timeout;
-        let run = session::run(
-            &self.options,
-            headless,
-            &spki,
-            req,
-            self.person.clone(),
-        );
-        // Dropping the session on timeout kills Chromium (kill_on_drop) and
-        // removes its profile directory.
-        tokio::time::timeout(timeout, run)
+        let run = session::run(&self.options, headless, &spki, req, self.person.clone());
+        // The session enforces the timeout itself and cleans up; this outer
+        // bound only guards against a hang in the cleanup (dropping the session
+        // still kills Chromium: kill_on_drop).
+        tokio::time::timeout(timeout + Duration::from_secs(10), run)
             .await
             .unwrap_or(Err(WebLoginError::TimedOut(timeout)))
     }
@@ -148,7 +150,6 @@ pub fn chromium_args(headless: bool, spki_hashes: &[String]) -> Vec<String> {
         args.push("--window-size=1000,800".into());
     } else {
         args.push("--window-size=520,720".into());
-        args.push("--app=about:blank".into());
     }
     if !spki_hashes.is_empty() {
         args.push(format!(
@@ -201,7 +202,11 @@ mod tests {
         }
         let visible = chromium_args(false, &[]);
         assert!(!visible.iter().any(|a| a.starts_with("--headless")));
-        assert!(!visible.iter().any(|a| a.starts_with("--ignore-certificate")));
+        assert!(
+            !visible
+                .iter()
+                .any(|a| a.starts_with("--ignore-certificate"))
+        );
     }
 
     #[test]

@@ -15,10 +15,12 @@ use std::time::{Duration, Instant};
 use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::dom::GetContentQuadsParams;
 use chromiumoxide::cdp::browser_protocol::input::{
-    DispatchKeyEventParams, DispatchKeyEventType, DispatchMouseEventParams,
-    DispatchMouseEventType, MouseButton,
+    DispatchKeyEventParams, DispatchKeyEventType, DispatchMouseEventParams, DispatchMouseEventType,
+    MouseButton,
 };
-use chromiumoxide::cdp::browser_protocol::page::{CreateIsolatedWorldParams, FrameId, GetFrameTreeParams};
+use chromiumoxide::cdp::browser_protocol::page::{
+    CreateIsolatedWorldParams, FrameId, GetFrameTreeParams,
+};
 use chromiumoxide::cdp::js_protocol::runtime::{
     CallFunctionOnParams, EvaluateParams, ExecutionContextId, RemoteObjectId,
 };
@@ -33,7 +35,10 @@ pub struct PersonError(pub String);
 /// starts; runs while Chromium waits for the redirect.
 pub trait Person: Send + Sync {
     /// Act on `page` (type, click) until done.
-    fn act(&self, page: PersonPage) -> Pin<Box<dyn Future<Output = Result<(), PersonError>> + Send>>;
+    fn act(
+        &self,
+        page: PersonPage,
+    ) -> Pin<Box<dyn Future<Output = Result<(), PersonError>> + Send>>;
 }
 
 impl<F, Fut> Person for F
@@ -41,7 +46,10 @@ where
     F: Fn(PersonPage) -> Fut + Send + Sync,
     Fut: Future<Output = Result<(), PersonError>> + Send + 'static,
 {
-    fn act(&self, page: PersonPage) -> Pin<Box<dyn Future<Output = Result<(), PersonError>> + Send>> {
+    fn act(
+        &self,
+        page: PersonPage,
+    ) -> Pin<Box<dyn Future<Output = Result<(), PersonError>> + Send>> {
         Box::pin(self(page))
     }
 }
@@ -116,6 +124,38 @@ impl PersonPage {
         }
     }
 
+    /// The top frame's visible text (for waiting on a message).
+    pub async fn text(&self) -> Result<String, PersonError> {
+        let r = self
+            .page
+            .evaluate("document.body ? document.body.innerText : ''")
+            .await
+            .map_err(err)?;
+        Ok(r.into_value::<String>().unwrap_or_default())
+    }
+
+    /// Waits until the top frame's text contains `needle`.
+    pub async fn wait_for_text(&self, needle: &str) -> Result<(), PersonError> {
+        let deadline = Instant::now() + self.patience;
+        loop {
+            if self.text().await.is_ok_and(|t| t.contains(needle)) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(err(format!(
+                    "no `{needle}` on the page within {:?}",
+                    self.patience
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Closes the sign-in window, as a person clicking its close button.
+    pub async fn close_window(&self) -> Result<(), PersonError> {
+        self.page.clone().close().await.map_err(err)
+    }
+
     /// Whether `css` matches a visible element now, in some frame.
     pub async fn has(&self, css: &str) -> bool {
         self.find(css).await.is_some()
@@ -172,7 +212,10 @@ impl PersonPage {
             if kind == DispatchKeyEventType::KeyDown {
                 b = b.text("\r").unmodified_text("\r");
             }
-            self.page.execute(b.build().map_err(err)?).await.map_err(err)?;
+            self.page
+                .execute(b.build().map_err(err)?)
+                .await
+                .map_err(err)?;
         }
         Ok(())
     }
@@ -210,14 +253,21 @@ impl PersonPage {
             if pressed {
                 b = b.button(MouseButton::Left).click_count(1);
             }
-            self.page.execute(b.build().map_err(err)?).await.map_err(err)?;
+            self.page
+                .execute(b.build().map_err(err)?)
+                .await
+                .map_err(err)?;
         }
         Ok(())
     }
 
     /// The element matching `css` in the first frame that has one.
     async fn find(&self, css: &str) -> Option<RemoteObjectId> {
-        let tree = self.page.execute(GetFrameTreeParams::default()).await.ok()?;
+        let tree = self
+            .page
+            .execute(GetFrameTreeParams::default())
+            .await
+            .ok()?;
         let mut frames = Vec::new();
         let mut stack = vec![tree.result.frame_tree];
         while let Some(t) = stack.pop() {
@@ -237,7 +287,10 @@ impl PersonPage {
             match self.page.execute(eval).await {
                 Ok(r) => {
                     if let Some(id) = r.result.result.object_id.clone()
-                        && r.result.result.subtype.is_some_and(|s| format!("{s:?}") == "Node")
+                        && r.result
+                            .result
+                            .subtype
+                            .is_some_and(|s| format!("{s:?}") == "Node")
                     {
                         return Some(id);
                     }

@@ -41,10 +41,13 @@ pub(super) async fn run(
     req: WebSignInRequest,
     person: Option<Arc<dyn Person>>,
 ) -> Result<WebSignInResult, WebLoginError> {
+    let deadline = tokio::time::Instant::now() + req.timeout;
     let profile = tempfile::Builder::new()
         .prefix("sesame-web-")
         .tempdir()
-        .map_err(|e| WebLoginError::Browser(format!("cannot create a browser profile directory: {e}")))?;
+        .map_err(|e| {
+            WebLoginError::Browser(format!("cannot create a browser profile directory: {e}"))
+        })?;
     let mut builder = BrowserConfig::builder()
         .chrome_executable(&options.executable)
         .user_data_dir(profile.path())
@@ -77,15 +80,33 @@ pub(super) async fn run(
         let _ = gone_tx.send(());
     });
 
-    let outcome = drive(&browser, &req, person, &mut gone_rx).await;
+    // The sign-in gets what is left of the request's time; the browser is
+    // then closed and its profile removed in every case.
+    let outcome = tokio::time::timeout_at(deadline, drive(&browser, &req, person, &mut gone_rx))
+        .await
+        .unwrap_or(Err(WebLoginError::TimedOut(req.timeout)));
 
     // Close politely, then make sure: never leave a browser behind.
-    let _ = tokio::time::timeout(Duration::from_secs(3), browser.close()).await;
-    let _ = tokio::time::timeout(Duration::from_secs(3), browser.wait()).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), browser.close()).await;
     let _ = browser.kill().await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), browser.wait()).await;
     pump.abort();
-    drop(profile);
+    remove_profile(profile).await;
     outcome
+}
+
+/// Removes the run's profile directory. Chromium's helper processes outlive
+/// the browser process by a moment and may still write there: retry briefly.
+async fn remove_profile(profile: tempfile::TempDir) {
+    let path = profile.keep();
+    for _ in 0..15 {
+        match std::fs::remove_dir_all(&path) {
+            Ok(()) => return,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    tracing::warn!(path = %path.display(), "could not remove the sign-in browser's profile directory");
 }
 
 async fn drive(
@@ -98,6 +119,7 @@ async fn drive(
         .new_page("about:blank")
         .await
         .map_err(browser_err("cannot open the sign-in page"))?;
+    close_other_pages(browser, page.target_id()).await;
     let channel = script::channel_name();
     let mut bindings = page
         .event_listener::<EventBindingCalled>()
@@ -226,6 +248,25 @@ async fn drive(
     Ok(recorder.finish(redirect))
 }
 
+/// Closes the window Chromium opened at start, so the person sees one window:
+/// the sign-in.
+async fn close_other_pages(
+    browser: &Browser,
+    ours: &chromiumoxide::cdp::browser_protocol::target::TargetId,
+) {
+    use chromiumoxide::cdp::browser_protocol::target::{CloseTargetParams, GetTargetsParams};
+    let Ok(targets) = browser.execute(GetTargetsParams::default()).await else {
+        return;
+    };
+    for t in &targets.result.target_infos {
+        if t.r#type == "page" && &t.target_id != ours {
+            let _ = browser
+                .execute(CloseTargetParams::new(t.target_id.clone()))
+                .await;
+        }
+    }
+}
+
 /// The redirect's URL (with its fragment); for a `form_post` redirect, the
 /// form body as its query so the caller reads `code` and `state` the same way.
 fn with_form_body(ev: &EventRequestPaused) -> String {
@@ -241,7 +282,11 @@ fn with_form_body(ev: &EventRequestPaused) -> String {
             .iter()
             .flatten()
             .filter_map(|e| e.bytes.as_ref())
-            .filter_map(|b| base64::engine::general_purpose::STANDARD.decode(AsRef::<str>::as_ref(b)).ok())
+            .filter_map(|b| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(AsRef::<str>::as_ref(b))
+                    .ok()
+            })
             .flatten()
             .collect();
         if !body.is_empty() {
