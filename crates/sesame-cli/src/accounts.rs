@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 use sesame_core::provisioning::{AccountOs, DirectorySnapshot, LocalAccount};
 use sesame_platform::AccountDirectory;
 
+use crate::terminal::{json_safe, printable};
+
 /// `sesame accounts [--root DIR] [--json]`
 #[derive(Debug, Args)]
 pub struct AccountsArgs {
@@ -27,9 +29,9 @@ pub fn run(args: AccountsArgs) -> anyhow::Result<ExitCode> {
     let (snapshot, os, source) = read(&args)?;
     let report = report(&snapshot, os);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!("{}", json_safe(&serde_json::to_string_pretty(&report)?));
     } else {
-        print!("{}", render(&report, &source));
+        print!("{}", render(&report, &printable(&source)));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -93,9 +95,11 @@ fn report(snapshot: &DirectorySnapshot, os: AccountOs) -> Value {
     json!({ "managed": managed, "unmanaged": unmanaged })
 }
 
+/// A cell of the text table; names come from the directory and Entra, so
+/// terminal control characters are removed.
 fn text(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => printable(s).into_owned(),
         Value::Null => "-".to_owned(),
         other => other.to_string(),
     }

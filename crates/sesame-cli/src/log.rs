@@ -15,6 +15,8 @@ use sesame_entra::Catalog;
 use sesame_synclog::{CorruptLine, Follower, default_log_path, read_log};
 use time::OffsetDateTime;
 
+use crate::terminal::{json_safe, printable};
+
 /// `sesame log …`
 #[derive(Debug, Args)]
 pub struct LogArgs {
@@ -102,7 +104,7 @@ pub fn run(args: LogArgs) -> anyhow::Result<ExitCode> {
 
 fn render(e: &SyncEvent, json: bool, catalog: &Catalog) -> anyhow::Result<String> {
     if json {
-        Ok(e.to_line()?)
+        Ok(json_safe(&e.to_line()?).into_owned())
     } else {
         Ok(render_row(e, catalog))
     }
@@ -110,7 +112,7 @@ fn render(e: &SyncEvent, json: bool, catalog: &Catalog) -> anyhow::Result<String
 
 fn report_corrupt(corrupt: &[CorruptLine]) {
     for c in corrupt {
-        eprintln!("sesame log: {c}");
+        eprintln!("sesame log: {}", printable(&c.to_string()));
     }
 }
 
@@ -132,10 +134,12 @@ pub fn render_row(e: &SyncEvent, catalog: &Catalog) -> String {
             "[year]-[month]-[day] [hour]:[minute]:[second]"
         ))
         .unwrap_or_else(|_| e.time.to_string());
+    // Names and the message come from the log file: never print their
+    // terminal control characters.
     let user = match &e.user {
         Some(u) => match &u.short_name {
-            Some(s) => format!("{} ({s})", u.upn),
-            None => u.upn.clone(),
+            Some(s) => format!("{} ({})", printable(&u.upn), printable(s)),
+            None => printable(&u.upn).into_owned(),
         },
         None => "-".to_owned(),
     };
@@ -154,12 +158,12 @@ pub fn render_row(e: &SyncEvent, catalog: &Catalog) -> String {
         e.component.name(),
         e.event.name()
     );
-    let mut detail = vec![e.message.replace(['\n', '\r'], " ")];
+    let mut detail = vec![printable(&e.message).into_owned()];
     for &code in &e.codes {
         detail.push(explain_code_line(code, catalog));
     }
     if let Some(d) = e.duration_ms {
-        detail.push(format!("took {d} ms on {}", e.host));
+        detail.push(format!("took {d} ms on {}", printable(&e.host)));
     }
     match (e.trace_id, e.correlation_id) {
         (None, None) => {}

@@ -5,6 +5,7 @@ mod doctor;
 mod explain;
 mod log;
 mod profile;
+mod terminal;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

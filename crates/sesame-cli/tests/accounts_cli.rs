@@ -1,6 +1,7 @@
 //! `sesame accounts --root DIR` on a sandbox root provisioned with the real
 //! shadow tools.
-
+// Linux only: accounts are provisioned with the real shadow tools, as root.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 
 use std::collections::BTreeMap;
@@ -147,4 +148,73 @@ fn a_damaged_root_is_named_in_the_error() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("etc/passwd"), "{err}");
+}
+
+/// Characters a terminal acts on instead of printing.
+fn terminal_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|c| {
+            (c.is_control() && *c != '\n')
+                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
+#[test]
+fn names_with_escape_sequences_are_printed_inert() {
+    use std::io::Write as _;
+    let tmp = tempfile::tempdir().unwrap();
+    sandbox::create(tmp.path()).unwrap();
+    // Written as a local user's own `chfn` (or a hostile display name) could.
+    let mut passwd = std::fs::OpenOptions::new()
+        .append(true)
+        .open(tmp.path().join("etc/passwd"))
+        .unwrap();
+    writeln!(
+        passwd,
+        "eve:x:1500:1500:Eve\u{1b}]0;root shell\u{7}\u{1b}[2J\u{202e}nimda:/home/eve:/bin/bash"
+    )
+    .unwrap();
+    writeln!(passwd, "mal:x:1501:1501:Mal:/home/mal:/bin/bash").unwrap();
+    drop(passwd);
+    let dir = ShadowDirectory::new(tmp.path());
+    let mut state = sesame_platform::directory::BindingState::load(&dir.state_path()).unwrap();
+    state.accounts.insert(
+        "mal".into(),
+        sesame_core::provisioning::Binding {
+            id: EntraId {
+                oid: "0d0d0d0d-0000-0000-0000-000000000d0d".into(),
+                tid: "11111111-1111-1111-1111-111111111111".into(),
+            },
+            upn: "mal\u{1b}[8m@contoso.example".into(),
+            origin: sesame_core::provisioning::Origin::Created,
+            admin_by_sesame: false,
+            admin_reason: None,
+            last_sync: None,
+        },
+    );
+    state.save(&dir.state_path()).unwrap();
+
+    let run = |json: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_sesame"));
+        c.args(["accounts", "--root"]).arg(tmp.path());
+        if json {
+            c.arg("--json");
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run(false);
+    assert_eq!(terminal_controls(&text), Vec::<char>::new(), "{text:?}");
+    assert!(text.contains("Evenimda"), "{text}");
+    assert!(text.contains("mal@contoso.example"), "{text}");
+    let json = run(true);
+    assert_eq!(terminal_controls(&json), Vec::<char>::new(), "{json:?}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["managed"][0]["upn"], "mal\u{1b}[8m@contoso.example");
 }

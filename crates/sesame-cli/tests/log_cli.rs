@@ -226,3 +226,77 @@ fn follow_prints_events_as_they_are_written() {
     let expected: Vec<String> = (0..20).step_by(2).map(|i| format!("check {i}")).collect();
     assert_eq!(got, expected);
 }
+
+#[test]
+fn without_log_path_sesame_log_reads_where_the_profile_default_writes() {
+    let (effective, _) = sesame_core::settings::merge::merge(&[]);
+    let Some(sesame_core::settings::Typed::Str(default)) = effective.resolved("LogPath") else {
+        panic!("LogPath has no default");
+    };
+    let expected = if cfg!(target_os = "macos") {
+        "/Library/Logs/Sesame/sync.log"
+    } else {
+        "/var/log/sesame/sync.log"
+    };
+    assert_eq!(default, expected);
+    assert!(
+        !Path::new(expected).exists(),
+        "{expected} exists on this machine; this test needs it absent"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_sesame"))
+        .arg("log")
+        .env_remove("SESAME_LOG_PATH")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("no sync log at {default} ")),
+        "sesame log read another path than the LogPath default {default}: {err}"
+    );
+}
+
+/// Characters a terminal acts on instead of printing.
+fn terminal_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|c| {
+            (c.is_control() && !matches!(c, '\n'))
+                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
+#[test]
+fn names_and_messages_with_escape_sequences_are_printed_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.log");
+    let mut w = SyncLogWriter::open(&path).unwrap();
+    w.append(
+        &SyncEvent::new(
+            OffsetDateTime::now_utc(),
+            "mac-\u{1b}[8m042",
+            Component::Agent,
+            EventKind::SignIn,
+            "\u{1b}[2J\u{1b}[H\u{1b}]0;IT says: type your password\u{7}Eve signed in\r\nfake line\u{9b}1m",
+        )
+        .with_user("eve\u{1b}[31m@contoso.example", Some("e\u{202e}ve".into()))
+        .with_duration(Duration::from_millis(5)),
+    )
+    .unwrap();
+    let out = log(&path, &[]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert_eq!(terminal_controls(&text), Vec::<char>::new(), "{text:?}");
+    assert!(text.contains("eve@contoso.example (eve)"), "{text}");
+    assert!(text.contains("Eve signed in fake line1m"), "{text}");
+    assert!(!text.contains("IT says"), "{text}");
+    assert!(text.contains("on mac-042"), "{text}");
+
+    // JSON stays JSON: the same values, escaped, nothing raw.
+    let out = log(&path, &["--json"]);
+    let json = stdout(&out);
+    assert_eq!(terminal_controls(&json), Vec::<char>::new(), "{json:?}");
+    let value: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(value["user"]["upn"], "eve\u{1b}[31m@contoso.example");
+    assert_eq!(value["user"]["short_name"], "e\u{202e}ve");
+}

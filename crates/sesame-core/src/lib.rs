@@ -6,6 +6,7 @@
 //! claims into an account plan, password-sync verdicts and schedules, and the
 //! sync-log event types. Time is always a parameter (`now`), never read here.
 
+pub mod constant_time;
 pub mod identity;
 pub mod import;
 pub mod provisioning;

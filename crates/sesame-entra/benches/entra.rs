@@ -18,10 +18,10 @@ use criterion::Criterion;
 use entra_sim::keys::KeySet;
 use entra_sim::{Sim, SimOptions, Tenant};
 use openidconnect::Nonce;
-use openidconnect::core::CoreJsonWebKeySet;
 use secrecy::SecretString;
 use sesame_entra::discovery::Version;
-use sesame_entra::id_token::{Expected, validate};
+use sesame_entra::id_token::{Expected, NonceRule, validate};
+use sesame_entra::jwk::TenantKeys;
 use sesame_entra::{ClientConfig, EntraClient, PasswordVerdict, RopgEndpoint};
 
 const APP: &str = "c3000000-0000-4000-8000-000000000001";
@@ -29,9 +29,9 @@ const UPN: &str = "adele@contoso.example";
 const RIGHT: &str = "Sesame-Demo-2";
 const WRONG: &str = "Wrong-Bench-Password-1";
 
-fn id_token_fixture() -> (SecretString, CoreJsonWebKeySet, Nonce) {
+fn id_token_fixture() -> (SecretString, TenantKeys, Nonce) {
     let keys = KeySet::generate().expect("key");
-    let jwks: CoreJsonWebKeySet = serde_json::from_value(keys.jwks(None)).expect("jwks");
+    let jwks: TenantKeys = serde_json::from_value(keys.jwks(None)).expect("jwks");
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("clock")
@@ -58,7 +58,8 @@ fn bench_id_token(c: &mut Criterion) -> Duration {
             issuer: "https://login.example/6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f/v2.0",
             client_id: APP,
             tenant_id: "6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f",
-            nonce: Some(&nonce),
+            nonce: NonceRule::Required(&nonce),
+            same_identity_as: None,
             skew: Duration::from_secs(300),
             now: SystemTime::now(),
         };

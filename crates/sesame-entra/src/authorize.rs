@@ -208,7 +208,11 @@ pub fn parse_redirect(
             .collect();
     }
     let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    if get("state").as_deref() != Some(pending.state.secret().as_str()) {
+    // Compared in constant time: the state is what stops a forged redirect.
+    let state_matches = get("state").is_some_and(|got| {
+        sesame_core::constant_time::eq(got.as_bytes(), pending.state.secret().as_bytes())
+    });
+    if !state_matches {
         return Err(RedirectError::StateMismatch);
     }
     if let Some(error) = get("error") {

@@ -15,7 +15,6 @@ use crate::claims::EntraClaims;
 use crate::config::{ClientConfig, ConfigError, RopgEndpoint};
 use crate::discovery::{Discovery, DiscoveryError, Version, discover};
 use crate::http::HttpClient;
-use crate::id_token::{Expected, IdTokenError, validate};
 use crate::jwks::JwksCache;
 use crate::token::TokenError;
 
@@ -62,7 +61,7 @@ impl EntraClient {
             RopgEndpoint::Auto => None,
         };
         Ok(Self {
-            jwks: JwksCache::new(cfg.jwks_refetch_interval),
+            jwks: JwksCache::new(cfg.jwks_refetch_interval, cfg.jwks_max_age),
             cfg,
             http,
             clock,
@@ -144,6 +143,8 @@ impl EntraClient {
 
     /// Validates an ID token of the given family against the tenant's keys,
     /// refetching the JWKS once (rate-limited) when the `kid` is unknown.
+    /// `nonce`: the one sent (the token must carry it), or `None` (the token
+    /// must carry none). See [`EntraClient::validate_id_token_with`].
     pub async fn validate_id_token(
         &self,
         token: &SecretString,
@@ -151,27 +152,8 @@ impl EntraClient {
         client_id: &str,
         nonce: Option<&Nonce>,
     ) -> Result<EntraClaims, TokenError> {
-        let disco = self.discovery().await?;
-        let meta = disco.metadata(version);
-        let keys = self.jwks.get(&self.http, &disco.v2.jwks_uri).await?;
-        let now = self.now();
-        let expected = Expected {
-            version,
-            issuer: &meta.issuer,
-            client_id,
-            tenant_id: disco.tenant_id(),
-            nonce,
-            skew: self.cfg.clock_skew,
-            now,
-        };
-        match validate(token, &keys, &expected) {
-            Err(IdTokenError::UnknownKey) if self.jwks.try_claim_forced_refetch(now) => {
-                tracing::info!("ID token signed with an unknown key: refetching the JWKS once");
-                let keys = self.jwks.refresh(&self.http, &disco.v2.jwks_uri).await?;
-                Ok(validate(token, &keys, &expected)?)
-            }
-            other => Ok(other?),
-        }
+        self.validate_id_token_with(token, version, client_id, nonce.into(), None)
+            .await
     }
 }
 

@@ -87,6 +87,9 @@ pub struct ClientConfig {
     pub discovery_ttl: Duration,
     /// Least time between two JWKS refetches caused by an unknown `kid`.
     pub jwks_refetch_interval: Duration,
+    /// How long fetched signing keys are trusted before they are fetched
+    /// again, so a key the tenant stopped publishing is dropped.
+    pub jwks_max_age: Duration,
     /// Microsoft Graph base URL (group overage).
     pub graph_base: Url,
 }
@@ -150,6 +153,7 @@ impl ClientConfig {
             clock_skew: Duration::from_secs(300),
             discovery_ttl: Duration::from_secs(24 * 3600),
             jwks_refetch_interval: Duration::from_secs(60),
+            jwks_max_age: crate::jwks::DEFAULT_MAX_AGE,
             graph_base: default_url(DEFAULT_GRAPH_HOST),
         }
     }

@@ -2,24 +2,50 @@
 //!
 //! Checked: signature with a key from the tenant's JWKS (RS256 only: `none`,
 //! HS* and an HS256 token keyed with the RSA public key are refused), the
-//! exact issuer of the v1 or v2 form, `aud` = our client ID, `nonce` when we
-//! sent one, `exp` / `nbf` / `iat` with the configured clock skew, and `tid`
-//! equal to the tenant discovery named. This module is pure: keys and `now`
-//! are parameters; fetching and caching the JWKS is [`crate::jwks`].
+//! exact issuer of the v1 or v2 form, `aud` = our client ID, the `nonce` by
+//! the rule of the grant ([`NonceRule`]), `exp` / `nbf` / `iat` with the
+//! configured clock skew, `tid` equal to the tenant discovery named, and for a
+//! refreshed token the same `iss` / `tid` / `oid` / `sub` as the sign-in it
+//! continues. This module is pure: keys and `now` are parameters; fetching
+//! and caching the JWKS is [`crate::jwks`], the RS256 primitive
+//! [`crate::jwk`].
 
 use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
-use openidconnect::core::{
-    CoreIdToken, CoreIdTokenVerifier, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
-};
+use openidconnect::core::{CoreIdToken, CoreJwsSigningAlgorithm};
 use openidconnect::{
-    ClaimsVerificationError, ClientId, IssuerUrl, Nonce, SignatureVerificationError,
+    ClaimsVerificationError, ClientId, IdTokenVerifier, IssuerUrl, Nonce,
+    SignatureVerificationError,
 };
 use secrecy::{ExposeSecret, SecretString};
+use sesame_core::constant_time;
 
 use crate::claims::{ClaimsError, EntraClaims};
 use crate::discovery::Version;
+use crate::jwk::{TenantKey, TenantKeys};
+
+/// What the token's `nonce` must be, by the grant that issued it.
+#[derive(Debug, Clone, Copy)]
+pub enum NonceRule<'a> {
+    /// Authorization code: exactly the nonce of the authorization request.
+    Required(&'a Nonce),
+    /// Password grant: we sent none, so the token must carry none.
+    Absent,
+    /// Refresh grant (OpenID Connect Core §12.2): no nonce, or the nonce of
+    /// the original sign-in (`original`); anything else is refused.
+    Refreshed {
+        /// The nonce the original sign-in's ID token carried, if any.
+        original: Option<&'a Nonce>,
+    },
+}
+
+impl<'a> From<Option<&'a Nonce>> for NonceRule<'a> {
+    /// `Some` for a request that sent a nonce, `None` for one that did not.
+    fn from(sent: Option<&'a Nonce>) -> Self {
+        sent.map_or(NonceRule::Absent, NonceRule::Required)
+    }
+}
 
 /// What a valid ID token must say.
 #[derive(Debug, Clone)]
@@ -32,9 +58,12 @@ pub struct Expected<'a> {
     pub client_id: &'a str,
     /// The tenant ID (`tid`), lowercase.
     pub tenant_id: &'a str,
-    /// The nonce sent in the authorization request; `None` for grants that
-    /// send none (password, refresh), in which case a token must carry none.
-    pub nonce: Option<&'a Nonce>,
+    /// What the `nonce` must be.
+    pub nonce: NonceRule<'a>,
+    /// For a token from a refresh grant: the validated claims of the sign-in
+    /// it continues. `iss`, `tid`, `oid` and `sub` must all be the same
+    /// (OpenID Connect Core §12.2), so a refresh can never switch identity.
+    pub same_identity_as: Option<&'a EntraClaims>,
     /// Allowed clock difference.
     pub skew: Duration,
     /// The current time.
@@ -76,6 +105,15 @@ pub enum IdTokenError {
         /// The `tid` found.
         found: String,
     },
+    /// A refreshed token names another identity than the sign-in it
+    /// continues.
+    #[error(
+        "the refreshed ID token's `{claim}` differs from the sign-in it refreshes; the identity cannot change on refresh: sign in again"
+    )]
+    IdentityChanged {
+        /// The first claim that differs (`iss`, `tid`, `oid` or `sub`).
+        claim: &'static str,
+    },
     /// Claims missing or mistyped.
     #[error(transparent)]
     Claims(#[from] ClaimsError),
@@ -84,7 +122,7 @@ pub enum IdTokenError {
 /// Validates `token` against `keys` and returns its typed claims.
 pub fn validate(
     token: &SecretString,
-    keys: &CoreJsonWebKeySet,
+    keys: &TenantKeys,
     expected: &Expected<'_>,
 ) -> Result<EntraClaims, IdTokenError> {
     let raw = token.expose_secret();
@@ -95,7 +133,7 @@ pub fn validate(
         .map_err(|e| IdTokenError::Issuer(format!("configured issuer is not a URL: {e}")))?;
     let skew = expected.skew;
     let now = expected.now;
-    let verifier = CoreIdTokenVerifier::new_public_client(
+    let verifier = IdTokenVerifier::<TenantKey>::new_public_client(
         ClientId::new(expected.client_id.to_owned()),
         issuer,
         keys.clone(),
@@ -113,15 +151,7 @@ pub fn validate(
             Ok(())
         }
     });
-    let nonce_check = |found: Option<&Nonce>| -> Result<(), String> {
-        match (expected.nonce, found) {
-            (Some(want), Some(got)) if want.secret() == got.secret() => Ok(()),
-            (Some(_), Some(_)) => Err("nonce does not match the authorization request".into()),
-            (Some(_), None) => Err("nonce missing".into()),
-            (None, None) => Ok(()),
-            (None, Some(_)) => Err("unexpected nonce on a token we sent no nonce for".into()),
-        }
-    };
+    let nonce_check = |found: Option<&Nonce>| check_nonce(expected.nonce, found);
     parsed
         .claims(&verifier, nonce_check)
         .map_err(map_verification_error)?;
@@ -142,7 +172,57 @@ pub fn validate(
             found: claims.tid,
         });
     }
+    if let Some(original) = expected.same_identity_as {
+        check_same_identity(original, &claims)?;
+    }
     Ok(claims)
+}
+
+fn nonces_equal(a: &Nonce, b: &Nonce) -> bool {
+    constant_time::eq(a.secret().as_bytes(), b.secret().as_bytes())
+}
+
+fn check_nonce(rule: NonceRule<'_>, found: Option<&Nonce>) -> Result<(), String> {
+    match (rule, found) {
+        (NonceRule::Required(want), Some(got)) if nonces_equal(want, got) => Ok(()),
+        (NonceRule::Required(_), Some(_)) => {
+            Err("nonce does not match the authorization request".into())
+        }
+        (NonceRule::Required(_), None) => Err("nonce missing".into()),
+        (NonceRule::Absent, None) | (NonceRule::Refreshed { .. }, None) => Ok(()),
+        (NonceRule::Absent, Some(_)) => {
+            Err("unexpected nonce on a token we sent no nonce for".into())
+        }
+        (
+            NonceRule::Refreshed {
+                original: Some(want),
+            },
+            Some(got),
+        ) if nonces_equal(want, got) => Ok(()),
+        (NonceRule::Refreshed { .. }, Some(_)) => {
+            Err("the refreshed token's nonce differs from the original sign-in's".into())
+        }
+    }
+}
+
+/// OpenID Connect Core §12.2: a refreshed ID token has the same `iss`,
+/// `sub` (and, for Entra, `tid` and `oid`, which bind the account) as the
+/// one it refreshes.
+fn check_same_identity(original: &EntraClaims, new: &EntraClaims) -> Result<(), IdTokenError> {
+    let differs = |claim: &'static str| Err(IdTokenError::IdentityChanged { claim });
+    if original.issuer != new.issuer {
+        return differs("iss");
+    }
+    if !original.tid.eq_ignore_ascii_case(&new.tid) {
+        return differs("tid");
+    }
+    if !original.oid.eq_ignore_ascii_case(&new.oid) {
+        return differs("oid");
+    }
+    if original.sub != new.sub {
+        return differs("sub");
+    }
+    Ok(())
 }
 
 fn check_nbf(nbf: Option<i64>, now: SystemTime, skew: Duration) -> Result<(), IdTokenError> {

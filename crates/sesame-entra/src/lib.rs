@@ -22,6 +22,7 @@ pub mod error;
 pub mod graph;
 pub mod http;
 pub mod id_token;
+pub mod jwk;
 pub mod jwks;
 pub mod ropg;
 pub mod token;

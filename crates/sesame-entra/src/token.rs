@@ -1,5 +1,7 @@
-//! Token-endpoint answers, the code exchange and the refresh grant.
+//! Token-endpoint answers, the code exchange and the refresh grant, and
+//! ID-token validation against the tenant's cached keys.
 
+use openidconnect::Nonce;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::Value;
@@ -10,7 +12,7 @@ use crate::client::EntraClient;
 use crate::discovery::{DiscoveryError, Version};
 use crate::error::{BodyProblem, EntraError, UnexpectedResponse, parse_error_response, snippet};
 use crate::http::{HttpResponse, TransportError};
-use crate::id_token::IdTokenError;
+use crate::id_token::{Expected, IdTokenError, NonceRule, validate};
 use crate::jwks::JwksError;
 
 /// Tokens from a successful token request. Every token is a secret.
@@ -195,10 +197,15 @@ impl EntraClient {
         Ok(SignIn { tokens, claims })
     }
 
-    /// Uses a refresh token. The ID token, if any, is validated (no nonce).
+    /// Uses a refresh token from the sign-in whose validated claims are
+    /// `signed_in` (e.g. [`SignIn::claims`]). The new ID token, if any, is
+    /// validated like any other and must continue that sign-in (OpenID
+    /// Connect Core §12.2): same `iss`, `tid`, `oid` and `sub`, and a `nonce`,
+    /// if present, equal to the original one.
     pub async fn refresh(
         &self,
         refresh_token: &SecretString,
+        signed_in: &EntraClaims,
     ) -> Result<(TokenSet, Option<EntraClaims>), TokenError> {
         let disco = self.discovery().await?;
         let url = disco.v2.token_endpoint.clone();
@@ -215,14 +222,56 @@ impl EntraClient {
         }
         let resp = self.http().post_form(&url, &form).await?;
         let tokens = parse_token_response(&resp)?;
+        let original_nonce = signed_in.extra.get("nonce").cloned().map(Nonce::new);
+        let rule = NonceRule::Refreshed {
+            original: original_nonce.as_ref(),
+        };
         let claims = match &tokens.id_token {
             Some(t) => Some(
-                self.validate_id_token(t, Version::V2, &cfg.client_id, None)
+                self.validate_id_token_with(t, Version::V2, &cfg.client_id, rule, Some(signed_in))
                     .await?,
             ),
             None => None,
         };
         Ok((tokens, claims))
+    }
+
+    /// Validates an ID token of the given family against the tenant's keys:
+    /// `nonce` by the grant's rule, and, for a refreshed token, the identity
+    /// of the sign-in it continues (`same_identity_as`). The keys come from
+    /// the cache while younger than their lifetime (at the client's clock);
+    /// an unknown `kid` refetches them once (rate-limited).
+    pub async fn validate_id_token_with(
+        &self,
+        token: &SecretString,
+        version: Version,
+        client_id: &str,
+        nonce: NonceRule<'_>,
+        same_identity_as: Option<&EntraClaims>,
+    ) -> Result<EntraClaims, TokenError> {
+        let disco = self.discovery().await?;
+        let meta = disco.metadata(version);
+        let now = self.now();
+        let jwks_uri = &disco.v2.jwks_uri;
+        let keys = self.jwks().get(self.http(), jwks_uri, now).await?;
+        let expected = Expected {
+            version,
+            issuer: &meta.issuer,
+            client_id,
+            tenant_id: disco.tenant_id(),
+            nonce,
+            same_identity_as,
+            skew: self.config().clock_skew,
+            now,
+        };
+        match validate(token, &keys, &expected) {
+            Err(IdTokenError::UnknownKey) if self.jwks().try_claim_forced_refetch(now) => {
+                tracing::info!("ID token signed with an unknown key: refetching the JWKS once");
+                let keys = self.jwks().refresh(self.http(), jwks_uri, now).await?;
+                Ok(validate(token, &keys, &expected)?)
+            }
+            other => Ok(other?),
+        }
     }
 }
 

@@ -1,10 +1,12 @@
-//! ID-token validation: key rotation and clock skew against entra-sim, and
-//! the token attacks (alg none, HS256 keyed with the RSA public key, foreign
-//! keys, wrong iss / aud / tid / nonce, expired, not yet valid).
+//! ID-token validation: key rotation, the JWKS lifetime and clock skew
+//! against entra-sim, the token attacks (alg none, HS256 keyed with the RSA
+//! public key, foreign keys, wrong iss / aud / tid / nonce, expired, not yet
+//! valid), and refreshed tokens that must continue the original sign-in.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod common;
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -12,13 +14,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::*;
 use entra_sim::keys::KeySet;
 use openidconnect::Nonce;
-use openidconnect::core::CoreJsonWebKeySet;
 use rsa::pkcs1::EncodeRsaPublicKey;
 use rsa::pkcs8::{EncodePublicKey, LineEnding};
 use serde_json::{Value, json};
-use sesame_entra::PasswordVerdict;
 use sesame_entra::discovery::Version;
-use sesame_entra::id_token::{Expected, IdTokenError, validate};
+use sesame_entra::id_token::{Expected, IdTokenError, NonceRule, validate};
+use sesame_entra::jwk::TenantKeys;
+use sesame_entra::token::parse_token_response;
+use sesame_entra::{Clock, EntraClient, PasswordVerdict, TokenError};
 
 const TID: &str = "6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f";
 const ISS: &str = "https://login.example/6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f/v2.0";
@@ -42,7 +45,7 @@ fn claims() -> Value {
 
 struct Keys {
     set: KeySet,
-    jwks: CoreJsonWebKeySet,
+    jwks: TenantKeys,
 }
 
 fn keys() -> Keys {
@@ -57,7 +60,8 @@ fn expected<'a>(nonce: Option<&'a Nonce>) -> Expected<'a> {
         issuer: ISS,
         client_id: AUD,
         tenant_id: TID,
-        nonce,
+        nonce: nonce.into(),
+        same_identity_as: None,
         skew: Duration::from_secs(300),
         now: SystemTime::now(),
     }
@@ -65,7 +69,7 @@ fn expected<'a>(nonce: Option<&'a Nonce>) -> Expected<'a> {
 
 fn check(
     token: &str,
-    jwks: &CoreJsonWebKeySet,
+    jwks: &TenantKeys,
     nonce: Option<&Nonce>,
 ) -> Result<sesame_entra::EntraClaims, IdTokenError> {
     validate(&secret(token), jwks, &expected(nonce))
@@ -167,6 +171,52 @@ fn foreign_keys_and_tampered_payloads_are_refused() {
     assert!(matches!(
         check("not.a.jwt", &k.jwks, None).unwrap_err(),
         IdTokenError::Malformed(_)
+    ));
+}
+
+#[test]
+fn keys_published_for_anything_but_rs256_signing_are_never_used() {
+    let k = keys();
+    let nonce = Nonce::new("n-123".into());
+    let t = k.set.active().sign(&claims()).unwrap();
+    let published = k.set.jwks(None);
+    let variant = |edit: &dyn Fn(&mut Value)| -> TenantKeys {
+        let mut doc = published.clone();
+        edit(&mut doc["keys"][0]);
+        serde_json::from_value(doc).unwrap()
+    };
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let edits: Vec<(&str, Edit)> = vec![
+        ("use enc", Box::new(|j| j["use"] = json!("enc"))),
+        ("alg RS384", Box::new(|j| j["alg"] = json!("RS384"))),
+        ("alg RSA-OAEP", Box::new(|j| j["alg"] = json!("RSA-OAEP"))),
+        ("kty oct", Box::new(|j| j["kty"] = json!("oct"))),
+        ("no modulus", Box::new(|j| j["n"] = Value::Null)),
+        (
+            "modulus not base64url",
+            Box::new(|j| j["n"] = json!("*not base64*")),
+        ),
+    ];
+    for (what, edit) in edits {
+        let jwks = variant(edit.as_ref());
+        assert_eq!(
+            check(&t, &jwks, Some(&nonce)).unwrap_err(),
+            IdTokenError::UnknownKey,
+            "{what}"
+        );
+    }
+    // The same key without `use` and `alg` (both optional) still verifies.
+    let bare = variant(&|j| {
+        let o = j.as_object_mut().unwrap();
+        o.remove("use");
+        o.remove("alg");
+    });
+    assert!(check(&t, &bare, Some(&nonce)).is_ok());
+    // Another (and too short) modulus under the same kid: refused.
+    let short = variant(&|j| j["n"] = json!(URL_SAFE_NO_PAD.encode([0xC3u8; 128])));
+    assert!(matches!(
+        check(&t, &short, Some(&nonce)).unwrap_err(),
+        IdTokenError::BadSignature(_)
     ));
 }
 
@@ -354,4 +404,153 @@ async fn clock_skew_is_allowed_up_to_the_configured_limit() {
         .unwrap()
         .verdict;
     assert!(matches!(v, PasswordVerdict::Unknown { .. }), "{v:?}");
+}
+
+#[test]
+fn a_refreshed_token_must_continue_the_original_sign_in() {
+    let k = keys();
+    let sent = Nonce::new("n-123".into());
+    let sign = |c: Value| k.set.active().sign(&c).unwrap();
+    let original = check(&sign(claims()), &k.jwks, Some(&sent)).unwrap();
+    let refreshed = |c: Value, original: &sesame_entra::EntraClaims| {
+        validate(
+            &secret(&sign(c)),
+            &k.jwks,
+            &Expected {
+                nonce: NonceRule::Refreshed {
+                    original: Some(&sent),
+                },
+                same_identity_as: Some(original),
+                ..expected(None)
+            },
+        )
+    };
+    // Entra omits the nonce on refresh, or echoes the original one: both fine.
+    let mut no_nonce = claims();
+    no_nonce.as_object_mut().unwrap().remove("nonce");
+    assert_eq!(
+        refreshed(no_nonce.clone(), &original).unwrap().oid,
+        original.oid
+    );
+    assert!(refreshed(claims(), &original).is_ok());
+    // Any other nonce is refused.
+    let err = refreshed(with(claims(), "nonce", json!("n-other")), &original).unwrap_err();
+    assert!(matches!(err, IdTokenError::Nonce(_)), "{err:?}");
+    // A nonce on the refresh of a sign-in that had none is refused too.
+    let err = validate(
+        &secret(&sign(claims())),
+        &k.jwks,
+        &Expected {
+            nonce: NonceRule::Refreshed { original: None },
+            same_identity_as: Some(&original),
+            ..expected(None)
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, IdTokenError::Nonce(_)), "{err:?}");
+    // Another user (oid), another subject (sub): refused, whatever the signature.
+    for (claim, value) in [
+        ("oid", "b2000000-0000-4000-8000-000000000099"),
+        ("sub", "another-subject"),
+    ] {
+        let err = refreshed(with(no_nonce.clone(), claim, json!(value)), &original).unwrap_err();
+        assert_eq!(err, IdTokenError::IdentityChanged { claim }, "{claim}");
+    }
+    // The sign-in being refreshed was for another tenant or issuer: refused.
+    let mut other_tenant = original.clone();
+    other_tenant.tid = "00000000-0000-0000-0000-000000000001".into();
+    assert_eq!(
+        refreshed(no_nonce.clone(), &other_tenant).unwrap_err(),
+        IdTokenError::IdentityChanged { claim: "tid" }
+    );
+    let mut other_issuer = original.clone();
+    other_issuer.issuer = format!("https://sts.windows.net/{TID}/");
+    assert_eq!(
+        refreshed(no_nonce, &other_issuer).unwrap_err(),
+        IdTokenError::IdentityChanged { claim: "iss" }
+    );
+}
+
+/// The system clock plus an offset the test moves.
+#[derive(Debug, Default)]
+struct MovableClock(Mutex<Duration>);
+
+impl MovableClock {
+    fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Clock for MovableClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now() + *self.0.lock().unwrap()
+    }
+}
+
+/// An ID token the sim issues now (password grant, signed with its active key).
+async fn fresh_id_token(sim: &entra_sim::SimHandle, client: &EntraClient) -> secrecy::SecretString {
+    let url = url::Url::parse(&format!("{}/oauth2/v2.0/token", sim.authority())).unwrap();
+    let form = [
+        ("grant_type", "password"),
+        ("client_id", SESAME_APP),
+        ("username", "adele@contoso.example"),
+        ("password", "Sesame-Demo-2"),
+        ("scope", "openid profile"),
+    ];
+    let resp = client.http().post_form(&url, &form).await.unwrap();
+    parse_token_response(&resp).unwrap().id_token.unwrap()
+}
+
+#[tokio::test]
+async fn a_key_dropped_after_rollover_is_refused_once_the_cached_keys_expire() {
+    let sim = sim().await;
+    let clock = Arc::new(MovableClock::default());
+    let mut cfg = config(&sim);
+    // Ten minutes instead of the default day, so the tokens (one hour) are
+    // still within their lifetime when the cached keys expire.
+    cfg.jwks_max_age = Duration::from_secs(600);
+    let client = EntraClient::with_clock(cfg, clock.clone()).unwrap();
+    let validate_now = |t: secrecy::SecretString| {
+        let client = &client;
+        async move {
+            client
+                .validate_id_token(&t, Version::V2, SESAME_APP, None)
+                .await
+        }
+    };
+    let old_kid = sim.key_ids()[0].clone();
+    let signed_by_old = fresh_id_token(&sim, &client).await;
+    validate_now(signed_by_old.clone()).await.unwrap();
+    assert_eq!(client.jwks().fetch_count(), 1);
+
+    // Rollover window: the tenant publishes both keys and signs with the new one.
+    let new_kid = sim.rotate_keys().unwrap();
+    let signed_by_new = fresh_id_token(&sim, &client).await;
+    validate_now(signed_by_new.clone()).await.unwrap();
+    assert_eq!(client.jwks().fetch_count(), 2, "unknown kid: one refetch");
+    validate_now(signed_by_old.clone()).await.unwrap();
+    let mut cached = client.jwks().cached_key_ids();
+    cached.sort();
+    let mut both = vec![old_kid.clone(), new_kid.clone()];
+    both.sort();
+    assert_eq!(cached, both, "tokens signed by either key validate");
+
+    // Rollover finished: the old key is no longer published. Until the
+    // cached keys expire nothing is fetched (no request per token).
+    sim.finish_rollover();
+    clock.advance(Duration::from_secs(300));
+    validate_now(signed_by_new.clone()).await.unwrap();
+    assert_eq!(client.jwks().fetch_count(), 2);
+
+    // Past the lifetime, the next validation fetches the keys again, and
+    // from then on the dropped key is refused.
+    clock.advance(Duration::from_secs(301));
+    validate_now(signed_by_new.clone()).await.unwrap();
+    assert_eq!(client.jwks().fetch_count(), 3, "expired keys are refetched");
+    assert_eq!(client.jwks().cached_key_ids(), vec![new_kid]);
+    let err = validate_now(signed_by_old).await.unwrap_err();
+    assert!(
+        matches!(err, TokenError::IdToken(IdTokenError::UnknownKey)),
+        "{err:?}"
+    );
 }

@@ -9,7 +9,8 @@ use common::*;
 use entra_sim::{Fault, FaultKind};
 use sesame_core::identity::Groups;
 use sesame_entra::authorize::{AuthorizeOptions, Prompt, RedirectError, parse_redirect};
-use sesame_entra::{EntraClient, TokenError};
+use sesame_entra::id_token::IdTokenError;
+use sesame_entra::{EntraClient, SignIn, TokenError};
 
 fn options(upn: &str) -> AuthorizeOptions {
     AuthorizeOptions {
@@ -48,9 +49,9 @@ async fn code_flow_with_pkce_and_nonce_signs_in() {
         other => panic!("{other:?}"),
     }
 
-    // Refresh grant: new tokens, ID token validated without a nonce.
+    // Refresh grant: new tokens, the ID token continues this sign-in.
     let rt = sign_in.tokens.refresh_token.as_ref().unwrap();
-    let (tokens, claims) = client.refresh(rt).await.unwrap();
+    let (tokens, claims) = client.refresh(rt, &sign_in.claims).await.unwrap();
     assert!(tokens.expires_in.is_some());
     assert_eq!(claims.expect("refreshed ID token").oid, sign_in.claims.oid);
 }
@@ -176,4 +177,43 @@ async fn group_overage_is_resolved_from_graph_or_unknown() {
     // And the identity built from it carries the unknown state through.
     let id = claims.to_identity(client.resolve_groups(&claims, None).await);
     assert!(matches!(id.groups, Groups::Unknown { .. }));
+}
+
+async fn code_flow_sign_in(
+    sim: &entra_sim::SimHandle,
+    client: &EntraClient,
+    upn: &str,
+    password: &str,
+) -> SignIn {
+    let pending = client.authorize(&options(upn)).await.unwrap();
+    let redirect = browser_sign_in(sim, &pending.url, upn, password).await;
+    let code = parse_redirect(&pending, &redirect).unwrap();
+    client.exchange_code(&pending, &code).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_refresh_cannot_switch_to_another_identity() {
+    let sim = sim().await;
+    sim.set_user_state("alex@contoso.example", entra_sim::UserState::Enabled)
+        .unwrap();
+    let client = client(&sim);
+    let adele = code_flow_sign_in(&sim, &client, "adele@contoso.example", "Sesame-Demo-2").await;
+    let alex = code_flow_sign_in(&sim, &client, "alex@contoso.example", "Sesame-Demo-3").await;
+    let adele_rt = adele.tokens.refresh_token.as_ref().unwrap();
+    let alex_rt = alex.tokens.refresh_token.as_ref().unwrap();
+
+    // Adele's refresh token continues Adele's sign-in.
+    let (_, claims) = client.refresh(adele_rt, &adele.claims).await.unwrap();
+    assert_eq!(claims.expect("refreshed ID token").oid, adele.claims.oid);
+    // Alex's refresh token handed in as the continuation of Adele's sign-in
+    // (a swapped or stolen token): Entra issues valid tokens, for Alex.
+    let err = client.refresh(alex_rt, &adele.claims).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TokenError::IdToken(IdTokenError::IdentityChanged { claim: "oid" })
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("sign in again"), "{err}");
 }

@@ -83,7 +83,7 @@ async fn secrets_never_reach_logs_debug_or_display() {
     );
     let rt = sign_in.tokens.refresh_token.as_ref().unwrap();
     secrets.push(rt.expose_secret().to_owned());
-    let (refreshed, _) = client.refresh(rt).await.unwrap();
+    let (refreshed, _) = client.refresh(rt, &sign_in.claims).await.unwrap();
     shown.push(format!("{refreshed:?}"));
     secrets.push(refreshed.access_token.expose_secret().to_owned());
     // A replayed code: the error must not echo it.

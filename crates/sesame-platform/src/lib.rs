@@ -6,8 +6,8 @@
 #![warn(missing_docs)]
 
 pub mod apply;
-mod atomic;
 pub mod directory;
+pub mod privileged;
 pub mod secrets;
 
 pub use apply::{

@@ -1,5 +1,6 @@
 //! The Linux backend on sandbox roots, with the real shadow tools.
-
+// Linux only: the real shadow tools (`useradd --root`), as root.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 
 mod common;

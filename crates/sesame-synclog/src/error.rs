@@ -18,6 +18,16 @@ pub enum SyncLogError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// The log's folder (or a file in it) is not safe for root to write: it
+    /// is a symlink, or another user owns or can write it. Names the path
+    /// and the fix.
+    #[error("the sync log {log} was not written (or pass another --log-path): {reason}")]
+    Unsafe {
+        /// The log file.
+        log: PathBuf,
+        /// What is unsafe, where, and the fix.
+        reason: sesame_safefs::UnsafeFolder,
+    },
     /// The event could not be encoded as JSON.
     #[error(transparent)]
     Encode(#[from] sesame_core::synclog::EncodeError),
@@ -29,10 +39,19 @@ impl SyncLogError {
         path: impl Into<PathBuf>,
     ) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();
-        move |source| Self::Io {
-            action,
-            path,
-            source,
+        move |source| match source
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<sesame_safefs::UnsafeFolder>())
+        {
+            Some(reason) => Self::Unsafe {
+                log: path,
+                reason: reason.clone(),
+            },
+            None => Self::Io {
+                action,
+                path,
+                source,
+            },
         }
     }
 }

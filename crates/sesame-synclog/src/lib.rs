@@ -31,6 +31,9 @@ pub use paths::{default_log_path, lock_path, log_files, rotated_path};
 pub use read::{CorruptLine, LogItem, ReadReport, read_log};
 #[cfg(any(target_os = "macos", target_os = "linux"))]
 pub use system_log::SystemLogLayer;
-pub use write::{DEFAULT_KEEP, DEFAULT_MAX_BYTES, SyncLogWriter, TRACING_TARGET};
+pub use write::{
+    DEFAULT_KEEP, DEFAULT_MAX_BYTES, FILE_MODE, FOLDER_MODE, LOCK_MODE, SyncLogWriter,
+    TRACING_TARGET,
+};
 
 pub use sesame_core::synclog::{Component, EventKind, LogUser, SyncEvent, Verdict};

@@ -3,13 +3,10 @@
 use std::path::{Path, PathBuf};
 
 /// The sync log's default path on this OS: `/Library/Logs/Sesame/sync.log`
-/// on macOS, `/var/log/sesame/sync.log` elsewhere.
+/// on macOS, `/var/log/sesame/sync.log` elsewhere — the `LogPath` profile
+/// key's default, defined once in [`sesame_core::synclog::DEFAULT_LOG_PATH`].
 pub fn default_log_path() -> PathBuf {
-    if cfg!(target_os = "macos") {
-        PathBuf::from("/Library/Logs/Sesame/sync.log")
-    } else {
-        PathBuf::from("/var/log/sesame/sync.log")
-    }
+    PathBuf::from(sesame_core::synclog::DEFAULT_LOG_PATH)
 }
 
 /// The `n`th rotated file: `sync.log.1` is the newest, higher is older.

@@ -1,14 +1,24 @@
 //! Appending events: whole lines, under a lock, with size-based rotation.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use sesame_core::synclog::SyncEvent;
+use sesame_safefs::SafeDir;
 
 use crate::error::SyncLogError;
 use crate::paths::{lock_path, rotated_path};
+
+/// Mode of a log folder Sesame creates: root writes, everyone may list.
+pub const FOLDER_MODE: u32 = 0o755;
+/// Mode of the log files: root writes, root and the file's group read (the
+/// log names people and devices; `sesame log` needs `sudo` otherwise).
+pub const FILE_MODE: u32 = 0o640;
+/// Mode of the lock file: root only, so no other user can hold the lock and
+/// stall the writers.
+pub const LOCK_MODE: u32 = 0o600;
 
 /// Rotate when the next line would take the log past this size (10 MiB).
 pub const DEFAULT_MAX_BYTES: u64 = 10 * 1024 * 1024;
@@ -23,9 +33,16 @@ pub const TRACING_TARGET: &str = "sesame::synclog";
 /// line would not fit, then writes the whole line with one `O_APPEND` write.
 /// Rotation only renames files, so no line is ever lost or split; files
 /// beyond `keep` are deleted (retention is about `keep × max_bytes`).
+///
+/// The writer runs as root: its folder is checked once when opened (owned
+/// by root, not writable by another user; see [`sesame_safefs::check_folder`])
+/// and every file is opened, renamed and removed relative to that open
+/// folder with `O_NOFOLLOW`, so a planted symlink is refused, never followed.
 #[derive(Debug)]
 pub struct SyncLogWriter {
     path: PathBuf,
+    dir: SafeDir,
+    name: String,
     lock: File,
     log: Option<(File, u64, u64)>,
     max_bytes: u64,
@@ -43,25 +60,35 @@ impl Drop for Locked<'_> {
 
 impl SyncLogWriter {
     /// Opens (and creates if needed) the log at `path` and its folder, with
-    /// the default rotation ([`DEFAULT_MAX_BYTES`], [`DEFAULT_KEEP`]).
+    /// the default rotation ([`DEFAULT_MAX_BYTES`], [`DEFAULT_KEEP`]). A new
+    /// folder gets [`FOLDER_MODE`], new log files [`FILE_MODE`]; a folder
+    /// another user owns or can write is refused with the fix.
     pub fn open(path: impl Into<PathBuf>) -> Result<Self, SyncLogError> {
         let path = path.into();
-        if let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(SyncLogError::io("create the folder of", &path))?;
-        }
-        let lock_file = lock_path(&path);
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o644)
-            .open(&lock_file)
-            .map_err(SyncLogError::io("open the lock file of", &lock_file))?;
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                SyncLogError::io("open", &path)(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "the path does not end in a file name",
+                ))
+            })?;
+        let folder = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let dir = SafeDir::create(&folder, FOLDER_MODE)
+            .map_err(SyncLogError::io("create the folder of", &path))?;
+        let lock_name = format!("{name}.lock");
+        let lock = dir
+            .open_append(&lock_name, LOCK_MODE)
+            .map_err(SyncLogError::io("open the lock file of", lock_path(&path)))?;
         Ok(Self {
             path,
+            dir,
+            name,
             lock,
             log: None,
             max_bytes: DEFAULT_MAX_BYTES,
@@ -94,17 +121,16 @@ impl SyncLogWriter {
             .lock()
             .map_err(SyncLogError::io("lock", lock_path(&self.path)))?;
         let _guard = Locked(&self.lock);
-        let current = match std::fs::metadata(&self.path) {
-            Ok(m) => Some(m),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(SyncLogError::io("inspect", &self.path)(e)),
-        };
-        let mut current_id = current.as_ref().map(|m| (m.dev(), m.ino()));
+        let current = self
+            .dir
+            .stat(&self.name)
+            .map_err(SyncLogError::io("inspect", &self.path))?;
+        let mut current_id = current.map(|m| (m.dev, m.ino));
         if let Some(m) = &current
-            && m.len() > 0
-            && m.len().saturating_add(line.len() as u64) > self.max_bytes
+            && m.len > 0
+            && m.len.saturating_add(line.len() as u64) > self.max_bytes
         {
-            rotate(&self.path, self.keep)?;
+            rotate(&self.dir, &self.name, &self.path, self.keep)?;
             self.log = None;
             current_id = None;
         }
@@ -117,16 +143,16 @@ impl SyncLogWriter {
         let file = match &mut self.log {
             Some((file, _, _)) => file,
             slot => {
-                let file = OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .mode(0o644)
-                    .open(&self.path)
+                let file = self
+                    .dir
+                    .open_append(&self.name, FILE_MODE)
                     .map_err(SyncLogError::io("open", &self.path))?;
                 let m = file
                     .metadata()
                     .map_err(SyncLogError::io("inspect", &self.path))?;
-                &mut slot.insert((file, m.dev(), m.ino())).0
+                &mut slot
+                    .insert((file, MetadataExt::dev(&m), MetadataExt::ino(&m)))
+                    .0
             }
         };
         file.write_all(line)
@@ -135,26 +161,26 @@ impl SyncLogWriter {
 }
 
 /// Shifts `sync.log.N` → `.N+1` (dropping the oldest) and `sync.log` → `.1`.
-/// Called with the lock held.
-fn rotate(path: &Path, keep: u32) -> Result<(), SyncLogError> {
-    let oldest = rotated_path(path, keep);
-    match std::fs::remove_file(&oldest) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => {
-            return Err(SyncLogError::io("remove the oldest rotated file", oldest)(
-                e,
-            ));
-        }
-    }
+/// Called with the lock held; every name is relative to the checked folder.
+fn rotate(dir: &SafeDir, name: &str, path: &Path, keep: u32) -> Result<(), SyncLogError> {
+    let numbered = |n: u32| format!("{name}.{n}");
+    dir.remove(&numbered(keep)).map_err(SyncLogError::io(
+        "remove the oldest rotated file",
+        rotated_path(path, keep),
+    ))?;
     for n in (1..keep).rev() {
-        let from = rotated_path(path, n);
-        if from.exists() {
-            std::fs::rename(&from, rotated_path(path, n + 1))
-                .map_err(SyncLogError::io("rotate", &from))?;
+        let from = numbered(n);
+        let exists = dir
+            .stat(&from)
+            .map_err(SyncLogError::io("rotate", rotated_path(path, n)))?
+            .is_some();
+        if exists {
+            dir.rename(&from, &numbered(n + 1))
+                .map_err(SyncLogError::io("rotate", rotated_path(path, n)))?;
         }
     }
-    std::fs::rename(path, rotated_path(path, 1)).map_err(SyncLogError::io("rotate", path))?;
+    dir.rename(name, &numbered(1))
+        .map_err(SyncLogError::io("rotate", path))?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! (create, update, link, or deny with a reason) that explains itself in one
 //! line for the sync log. Making the plan so is `sesame-platform`'s job.
 
+mod full_name;
 mod plan;
 mod policy;
 mod short_name;
@@ -13,6 +14,7 @@ mod snapshot;
 #[cfg(test)]
 mod tests;
 
+pub use full_name::sanitize_full_name;
 pub use plan::{
     AccountUpdate, AdminChange, DenyReason, LocalPasswordProof, NewAccount, Plan, PlanRequest, plan,
 };

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::full_name::{planned_full_name, sanitize_full_name};
 use super::policy::{DemotionPolicy, Policy};
 use super::short_name::{ShortNameError, short_name};
 use super::snapshot::{AdminReason, Binding, DirectorySnapshot, LocalAccount, Origin};
@@ -371,26 +372,6 @@ fn admin_change(
     }
 }
 
-fn full_name(identity: &Identity) -> String {
-    if let Some(n) = identity.name.as_deref().filter(|n| !n.trim().is_empty()) {
-        return n.trim().to_owned();
-    }
-    let parts: Vec<&str> = [
-        identity.given_name.as_deref(),
-        identity.family_name.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(str::trim)
-    .filter(|p| !p.is_empty())
-    .collect();
-    if parts.is_empty() {
-        identity.username.clone()
-    } else {
-        parts.join(" ")
-    }
-}
-
 fn free_uid(policy: &Policy, snapshot: &DirectorySnapshot) -> Result<u32, DenyReason> {
     let floor = policy.uid_floor();
     let ceiling = policy.os.default_uid_ceiling().max(floor);
@@ -448,7 +429,7 @@ pub fn plan(policy: &Policy, request: &PlanRequest<'_>, snapshot: &DirectorySnap
         .upn
         .clone()
         .unwrap_or_else(|| identity.username.clone());
-    let wanted_full_name = full_name(identity);
+    let wanted_full_name = planned_full_name(identity, policy.os);
 
     if let Some(account) = snapshot.by_identity(&identity.id) {
         let previous = account.binding.clone();
@@ -459,7 +440,11 @@ pub fn plan(policy: &Policy, request: &PlanRequest<'_>, snapshot: &DirectorySnap
             });
         let (admin, admin_by_sesame, admin_reason) =
             admin_change(policy, snapshot, account, promoted, prev_reason, entitled);
-        let full_name = (origin == Origin::Created && account.full_name != wanted_full_name)
+        // Compared as the OS stores it: a name that only differs by what
+        // the OS cannot hold (a comma in GECOS) is unchanged, not rewritten
+        // at every login.
+        let full_name = (origin == Origin::Created
+            && sanitize_full_name(&account.full_name, policy.os) != wanted_full_name)
             .then_some(wanted_full_name);
         return Plan::Update(AccountUpdate {
             short_name: account.short_name.clone(),

@@ -583,3 +583,20 @@ fn plans_round_trip_through_json() {
     let back: Plan = serde_json::from_str(&json).unwrap();
     assert_eq!(back, p);
 }
+
+#[test]
+fn a_name_with_a_comma_is_stored_once_and_not_rewritten_at_every_login() {
+    let mut i = ada();
+    i.name = Some("Lovelace, Ada".into());
+    let created = run(&linux(), &i, &snap(vec![]));
+    assert_eq!(create(&created).full_name, "Lovelace Ada");
+    // What the directory reads back after that create.
+    let mut acct = account("ada", 1000, false, Some(bound(&i, Origin::Created, false)));
+    acct.full_name = create(&created).full_name.clone();
+    let again = run(&linux(), &i, &snap(vec![acct.clone()]));
+    assert_eq!(update(&again).full_name, None, "{}", again.explain());
+    // A real change is still applied, sanitized.
+    i.name = Some("King: Ada\n".into());
+    let renamed = run(&linux(), &i, &snap(vec![acct]));
+    assert_eq!(update(&renamed).full_name.as_deref(), Some("King Ada"));
+}

@@ -192,6 +192,14 @@ pub enum DefaultValue {
     Codes(&'static [u32]),
     /// The value of another key.
     SameAs(&'static str),
+    /// A string that differs by OS (the profile schemas, which are for
+    /// Macs, show the macOS one).
+    PerOs {
+        /// On macOS.
+        macos: &'static str,
+        /// On Linux.
+        linux: &'static str,
+    },
 }
 
 impl DefaultValue {
@@ -206,6 +214,7 @@ impl DefaultValue {
             DefaultValue::List(l) => l.join(", "),
             DefaultValue::Codes(c) => c.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
             DefaultValue::SameAs(key) => format!("same as {key}"),
+            DefaultValue::PerOs { macos, linux } => format!("{macos} (macOS), {linux} (Linux)"),
         }
     }
 }
@@ -476,7 +485,10 @@ pub static KEYS: &[KeySpec] = &[
         k::LOG_PATH,
         G::Logging,
         T::Path,
-        DefaultValue::Str("/Library/Logs/Sesame/sesame.log"),
+        DefaultValue::PerOs {
+            macos: crate::synclog::MACOS_LOG_PATH,
+            linux: crate::synclog::LINUX_LOG_PATH,
+        },
         "Where the sync log is written.",
     ),
 ];

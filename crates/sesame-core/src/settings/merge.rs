@@ -71,6 +71,14 @@ impl Effective {
             DefaultValue::List(l) => Some(Typed::List(l.iter().map(|s| (*s).to_owned()).collect())),
             DefaultValue::Codes(c) => Some(Typed::Codes(c.to_vec())),
             DefaultValue::SameAs(other) => self.resolved(other),
+            DefaultValue::PerOs { macos, linux } => Some(Typed::Str(
+                if cfg!(target_os = "macos") {
+                    macos
+                } else {
+                    linux
+                }
+                .to_owned(),
+            )),
         }
     }
 

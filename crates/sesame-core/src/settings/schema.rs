@@ -34,7 +34,7 @@ fn default_json(spec: &KeySpec) -> Option<serde_json::Value> {
         DefaultValue::None | DefaultValue::SameAs(_) => return None,
         DefaultValue::Bool(b) => json!(b),
         DefaultValue::Int(i) => json!(i),
-        DefaultValue::Str(s) => json!(s),
+        DefaultValue::Str(s) | DefaultValue::PerOs { macos: s, .. } => json!(s),
         DefaultValue::List(l) => json!(l),
         DefaultValue::Codes(c) => json!(c),
     })
@@ -201,7 +201,7 @@ pub fn manifest() -> String {
             DefaultValue::None | DefaultValue::SameAs(_) => None,
             DefaultValue::Bool(b) => Some(Value::Boolean(b)),
             DefaultValue::Int(i) => Some(Value::Integer(i.into())),
-            DefaultValue::Str(v) => Some(s(v)),
+            DefaultValue::Str(v) | DefaultValue::PerOs { macos: v, .. } => Some(s(v)),
             DefaultValue::List(l) => Some(Value::Array(l.iter().map(|v| s(v)).collect())),
             DefaultValue::Codes(c) => Some(Value::Array(
                 c.iter()

@@ -11,6 +11,22 @@ mod filter;
 
 pub use filter::{EventFilter, SinceError, parse_since};
 
+/// The sync log's default path on a Mac (the `LogPath` profile key's
+/// default there), next to other apps' logs in Console.
+pub const MACOS_LOG_PATH: &str = "/Library/Logs/Sesame/sync.log";
+
+/// The sync log's default path on Linux (the `LogPath` default there).
+pub const LINUX_LOG_PATH: &str = "/var/log/sesame/sync.log";
+
+/// The default for the OS this binary was built for: the one path every
+/// writer (agent, daemon, `sesame doctor`) and reader (`sesame log`) uses
+/// when no profile sets `LogPath`.
+pub const DEFAULT_LOG_PATH: &str = if cfg!(target_os = "macos") {
+    MACOS_LOG_PATH
+} else {
+    LINUX_LOG_PATH
+};
+
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;

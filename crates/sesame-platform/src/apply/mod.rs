@@ -14,8 +14,8 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use sesame_core::provisioning::{Plan, PlanRequest, Policy, plan};
 
-use crate::atomic::{remove_durably, write_atomic};
 use crate::directory::{AccountDirectory, DirectoryError};
+use sesame_safefs::{remove_durably, write_atomic};
 
 mod steps;
 

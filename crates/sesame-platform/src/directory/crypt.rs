@@ -48,9 +48,5 @@ pub(crate) fn matches(password: &SecretString, hash: &str) -> bool {
     }
     // SAFETY: non-null results of crypt_rn are NUL-terminated strings in `data`.
     let computed = unsafe { CStr::from_ptr(out) }.to_bytes();
-    constant_time_eq(computed, hash.as_bytes())
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    sesame_core::constant_time::eq(computed, hash.as_bytes())
 }

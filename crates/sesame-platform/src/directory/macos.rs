@@ -6,7 +6,6 @@
 //! [`BINDING_ATTRIBUTE`](super::macos_commands::BINDING_ATTRIBUTE).
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use objc2::rc::Retained;
 use objc2_foundation::{NSError, NSString};
@@ -50,23 +49,7 @@ impl MacDirectory {
 }
 
 fn run(c: &MacCommand) -> Result<Vec<u8>, DirectoryError> {
-    let out = Command::new(c.program)
-        .args(&c.args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|source| DirectoryError::ToolMissing {
-            tool: c.program.to_owned(),
-            source,
-        })?;
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(DirectoryError::Tool {
-            tool: c.program.to_owned(),
-            status: out.status.code().unwrap_or(-1),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-        })
-    }
+    c.run(None)
 }
 
 fn od_error(what: &str, e: Option<Retained<NSError>>) -> DirectoryError {

@@ -3,6 +3,8 @@
 //! on any OS. Passwords never appear here: they go through the OpenDirectory
 //! API in-process.
 
+use crate::privileged::PrivilegedCommand;
+
 /// The record attribute that holds Sesame's identity binding (JSON).
 pub const BINDING_ATTRIBUTE: &str = "dsAttrTypeNative:io.sesame.binding";
 
@@ -12,22 +14,14 @@ pub const ADMIN_GROUP: &str = "admin";
 /// The primary group of new accounts (`staff`).
 pub const STAFF_GID: u32 = 20;
 
-/// A command line: program and arguments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MacCommand {
-    /// Absolute path of the program.
-    pub program: &'static str,
-    /// Its arguments.
-    pub args: Vec<String>,
-}
+/// A directory-service command line, run by absolute path with a cleared
+/// environment (see [`PrivilegedCommand`]).
+pub type MacCommand = PrivilegedCommand;
 
 fn dscl(args: &[&str]) -> MacCommand {
-    let mut all = vec![".".to_owned()];
-    all.extend(args.iter().map(|a| (*a).to_owned()));
-    MacCommand {
-        program: "/usr/bin/dscl",
-        args: all,
-    }
+    PrivilegedCommand::new("/usr/bin/dscl")
+        .args(["."])
+        .args(args.iter().copied())
 }
 
 fn user_path(short_name: &str) -> String {
@@ -47,10 +41,7 @@ pub fn create_user(short_name: &str, uid: u32, full_name: &str, home: &str) -> V
         dscl(&["-create", &path, "UserShell", "/bin/zsh"]),
         dscl(&["-create", &path, "RealName", full_name]),
         dscl(&["-create", &path, "NFSHomeDirectory", home]),
-        MacCommand {
-            program: "/usr/sbin/createhomedir",
-            args: vec!["-c".into(), "-u".into(), short_name.into()],
-        },
+        PrivilegedCommand::new("/usr/sbin/createhomedir").args(["-c", "-u", short_name]),
     ]
 }
 
@@ -61,20 +52,15 @@ pub fn set_full_name(short_name: &str, full_name: &str) -> MacCommand {
 
 /// Add to or remove from the `admin` group.
 pub fn set_admin(short_name: &str, admin: bool) -> MacCommand {
-    MacCommand {
-        program: "/usr/sbin/dseditgroup",
-        args: [
-            "-o",
-            "edit",
-            if admin { "-a" } else { "-d" },
-            short_name,
-            "-t",
-            "user",
-            ADMIN_GROUP,
-        ]
-        .map(str::to_owned)
-        .to_vec(),
-    }
+    PrivilegedCommand::new("/usr/sbin/dseditgroup").args([
+        "-o",
+        "edit",
+        if admin { "-a" } else { "-d" },
+        short_name,
+        "-t",
+        "user",
+        ADMIN_GROUP,
+    ])
 }
 
 /// Write (`Some(json)`) or remove (`None`) the binding attribute.
@@ -102,14 +88,14 @@ pub fn read_users() -> MacCommand {
         "NFSHomeDirectory",
         BINDING_ATTRIBUTE,
     ]);
-    c.args.insert(0, "-plist".to_owned());
+    c.args.insert(0, "-plist".into());
     c
 }
 
 /// Read the admin group's members, as a plist.
 pub fn read_admins() -> MacCommand {
     let mut c = dscl(&["-read", "/Groups/admin", "GroupMembership"]);
-    c.args.insert(0, "-plist".to_owned());
+    c.args.insert(0, "-plist".into());
     c
 }
 
@@ -120,14 +106,15 @@ mod tests {
     #[test]
     fn create_sets_every_attribute_on_the_local_node_then_makes_the_home() {
         let cmds = create_user("ada", 502, "Ada Lovelace", "/Users/ada");
-        assert_eq!(cmds[0].args, [".", "-create", "/Users/ada"]);
+        assert_eq!(cmds[0].arg_strings(), [".", "-create", "/Users/ada"]);
         assert!(
             cmds.iter()
-                .any(|c| c.args == [".", "-create", "/Users/ada", "UniqueID", "502"])
+                .any(|c| c.arg_strings() == [".", "-create", "/Users/ada", "UniqueID", "502"])
         );
         assert!(
             cmds.iter()
-                .any(|c| c.args == [".", "-create", "/Users/ada", "RealName", "Ada Lovelace"])
+                .any(|c| c.arg_strings()
+                    == [".", "-create", "/Users/ada", "RealName", "Ada Lovelace"])
         );
         assert_eq!(
             cmds.last().map(|c| c.program),
@@ -138,12 +125,12 @@ mod tests {
     #[test]
     fn admin_is_the_admin_group_via_dseditgroup() {
         assert_eq!(
-            set_admin("ada", false).args,
+            set_admin("ada", false).arg_strings(),
             ["-o", "edit", "-d", "ada", "-t", "user", "admin"]
         );
-        assert_eq!(read_users().args[..3], ["-plist", ".", "-readall"]);
+        assert_eq!(read_users().arg_strings()[..3], ["-plist", ".", "-readall"]);
         assert_eq!(
-            bind("ada", None).args,
+            bind("ada", None).arg_strings(),
             [".", "-delete", "/Users/ada", BINDING_ATTRIBUTE]
         );
     }

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
-use sesame_core::provisioning::{Binding, DirectorySnapshot, LocalAccount};
+use sesame_core::provisioning::{
+    AccountOs, Binding, DirectorySnapshot, LocalAccount, sanitize_full_name,
+};
 use zeroize::Zeroizing;
 
 use super::shadow_commands as cmd;
@@ -98,11 +100,19 @@ impl AccountDirectory for ShadowDirectory {
         if self.find_by_short_name(&account.short_name)?.is_some() {
             return Err(DirectoryError::AlreadyExists(account.short_name.clone()));
         }
-        cmd::useradd(&self.root, account).run(None)
+        // Same sanitizer as the plan: what is stored reads back unchanged.
+        let account = AccountSpec {
+            full_name: sanitize_full_name(&account.full_name, AccountOs::Linux),
+            ..account.clone()
+        };
+        cmd::useradd(&self.root, &account).run(None).map(drop)
     }
 
     fn set_full_name(&self, short_name: &str, full_name: &str) -> Result<(), DirectoryError> {
-        cmd::set_comment(&self.root, short_name, full_name).run(None)
+        let full_name = sanitize_full_name(full_name, AccountOs::Linux);
+        cmd::set_comment(&self.root, short_name, &full_name)
+            .run(None)
+            .map(drop)
     }
 
     fn set_password(
@@ -127,7 +137,9 @@ impl AccountDirectory for ShadowDirectory {
         }
         self.require(short_name)?;
         let line = Zeroizing::new(format!("{short_name}:{pw}\n"));
-        cmd::chpasswd(&self.root).run(Some(line.as_bytes()))
+        cmd::chpasswd(&self.root)
+            .run(Some(line.as_bytes()))
+            .map(drop)
     }
 
     fn verify_password(
@@ -155,7 +167,9 @@ impl AccountDirectory for ShadowDirectory {
             return Ok(());
         }
         self.require(short_name)?;
-        cmd::gpasswd(&self.root, short_name, &group.name, admin).run(None)
+        cmd::gpasswd(&self.root, short_name, &group.name, admin)
+            .run(None)
+            .map(drop)
     }
 
     fn bind(&self, short_name: &str, binding: Option<&Binding>) -> Result<(), DirectoryError> {
@@ -187,7 +201,7 @@ impl AccountDirectory for ShadowDirectory {
     fn delete(&self, short_name: &str) -> Result<(), DirectoryError> {
         if self.find_by_short_name(short_name)?.is_some() {
             // userdel also drops the user from the admin group.
-            match cmd::userdel(&self.root, short_name).run(None) {
+            match cmd::userdel(&self.root, short_name).run(None).map(drop) {
                 // 12: the home directory or mail spool could not be removed
                 // (e.g. never created); the account itself is gone.
                 Err(DirectoryError::Tool { status: 12, .. }) | Ok(()) => {}

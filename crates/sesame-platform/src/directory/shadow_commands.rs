@@ -3,19 +3,14 @@
 //! `chpasswd` on stdin.
 
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-use super::{AccountSpec, DirectoryError};
+use super::AccountSpec;
+use crate::privileged::PrivilegedCommand;
 
-/// A command to run: program, arguments, and whether it reads a secret on
-/// stdin.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ToolCommand {
-    pub program: &'static str,
-    pub args: Vec<OsString>,
-}
+/// A shadow-tool command: run by [`PrivilegedCommand::run`] (absolute path
+/// from a system directory, cleared environment), never through `PATH`.
+pub(crate) type ToolCommand = PrivilegedCommand;
 
 fn root_args(flag: &str, root: &Path) -> Vec<OsString> {
     if root == Path::new("/") {
@@ -45,20 +40,14 @@ pub(crate) fn useradd(root: &Path, spec: &AccountSpec) -> ToolCommand {
         ]
         .map(OsString::from),
     );
-    ToolCommand {
-        program: "useradd",
-        args,
-    }
+    PrivilegedCommand::new("useradd").args(args)
 }
 
 /// `usermod --comment`.
 pub(crate) fn set_comment(root: &Path, short_name: &str, full_name: &str) -> ToolCommand {
     let mut args = root_args("--root", root);
     args.extend(["--comment", full_name, "--", short_name].map(OsString::from));
-    ToolCommand {
-        program: "usermod",
-        args,
-    }
+    PrivilegedCommand::new("usermod").args(args)
 }
 
 /// `chpasswd` with an explicit hash method (which also keeps PAM, absent in
@@ -66,69 +55,21 @@ pub(crate) fn set_comment(root: &Path, short_name: &str, full_name: &str) -> Too
 pub(crate) fn chpasswd(root: &Path) -> ToolCommand {
     let mut args = root_args("--root", root);
     args.extend(["--crypt-method", "YESCRYPT"].map(OsString::from));
-    ToolCommand {
-        program: "chpasswd",
-        args,
-    }
+    PrivilegedCommand::new("chpasswd").args(args)
 }
 
 /// `gpasswd --add` / `--delete` for the admin group.
 pub(crate) fn gpasswd(root: &Path, short_name: &str, group: &str, add: bool) -> ToolCommand {
     let mut args = root_args("--root", root);
     args.extend([if add { "--add" } else { "--delete" }, short_name, group].map(OsString::from));
-    ToolCommand {
-        program: "gpasswd",
-        args,
-    }
+    PrivilegedCommand::new("gpasswd").args(args)
 }
 
 /// `userdel --remove` (home and mail spool).
 pub(crate) fn userdel(root: &Path, short_name: &str) -> ToolCommand {
     let mut args = root_args("--root", root);
     args.extend(["--remove", "--", short_name].map(OsString::from));
-    ToolCommand {
-        program: "userdel",
-        args,
-    }
-}
-
-impl ToolCommand {
-    /// Run the command; `stdin` (a secret) is written to its standard input.
-    pub(crate) fn run(&self, stdin: Option<&[u8]>) -> Result<(), DirectoryError> {
-        let mut child = Command::new(self.program)
-            .args(&self.args)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .env("LC_ALL", "C")
-            .spawn()
-            .map_err(|source| DirectoryError::ToolMissing {
-                tool: self.program.to_owned(),
-                source,
-            })?;
-        if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
-            // A failed write shows up as the tool's own failure below.
-            let _ = pipe.write_all(bytes);
-        }
-        let out = child
-            .wait_with_output()
-            .map_err(|source| DirectoryError::ToolMissing {
-                tool: self.program.to_owned(),
-                source,
-            })?;
-        if out.status.success() {
-            return Ok(());
-        }
-        Err(DirectoryError::Tool {
-            tool: self.program.to_owned(),
-            status: out.status.code().unwrap_or(-1),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-        })
-    }
+    PrivilegedCommand::new("userdel").args(args)
 }
 
 #[cfg(test)]
@@ -136,10 +77,7 @@ mod tests {
     use super::*;
 
     fn strs(c: &ToolCommand) -> Vec<String> {
-        c.args
-            .iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect()
+        c.arg_strings()
     }
 
     #[test]

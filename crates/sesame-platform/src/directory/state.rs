@@ -1,5 +1,8 @@
-//! Sesame's root-owned state file on Linux: identity bindings and the record
-//! of UIDs Sesame has used. Written atomically, mode 0600.
+//! Sesame's root-owned state file: identity bindings and the record of UIDs
+//! Sesame has used. Written atomically, mode 0600, in a folder checked with
+//! `sesame_safefs` (owned by root, not writable by another user); every
+//! read-modify-write holds an exclusive lock on `accounts.json.lock`, so the
+//! agent, the menu-bar daemon and the CLI never lose each other's changes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -8,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sesame_core::provisioning::Binding;
 
 use super::DirectoryError;
-use crate::atomic::write_atomic;
+use sesame_safefs::{SafeDir, write_atomic};
 
 /// Where the state file lives, relative to the system root.
 pub const STATE_FILE: &str = "var/lib/sesame/accounts.json";
@@ -62,13 +65,35 @@ impl BindingState {
     }
 }
 
-/// Read-modify-write of the state file under `root`.
+/// Read-modify-write of the state file at `path`, under an exclusive lock
+/// on `<path>.lock` held from before the read until after the rename, so a
+/// concurrent writer (agent, daemon, CLI) never loses a binding.
 pub(crate) fn update_state(
     path: &Path,
     change: impl FnOnce(&mut BindingState),
 ) -> Result<(), DirectoryError> {
+    let io = |source| DirectoryError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let (folder, name) = match (path.parent(), path.file_name().and_then(|n| n.to_str())) {
+        (Some(folder), Some(name)) => (folder, name),
+        _ => {
+            return Err(io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a file path",
+            )));
+        }
+    };
+    let folder = SafeDir::create(folder, 0o700).map_err(io)?;
+    let _lock = folder.lock(&format!("{name}.lock")).map_err(io)?;
     let mut state = BindingState::load(path)?;
     state.version = 1;
     change(&mut state);
-    state.save(path)
+    let mut bytes = serde_json::to_vec_pretty(&state).map_err(|e| DirectoryError::Damaged {
+        path: path.to_owned(),
+        problem: e.to_string(),
+    })?;
+    bytes.push(b'\n');
+    folder.write_atomic(name, &bytes, 0o600).map_err(io)
 }

@@ -53,21 +53,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_list_is_the_agent_and_the_menubar_at_absolute_bundle_paths() {
-        assert_eq!(TRUSTED_BINARIES, [AGENT_BINARY, MENUBAR_BINARY]);
-        for path in TRUSTED_BINARIES {
-            let path = Path::new(path);
-            assert!(path.is_absolute(), "{}", path.display());
-            assert!(
-                path.components()
-                    .any(|c| c.as_os_str().to_string_lossy().ends_with(".bundle")
-                        || c.as_os_str().to_string_lossy().ends_with(".app")),
-                "{} is not inside a bundle",
-                path.display()
-            );
-        }
-        assert!(AGENT_BINARY.starts_with("/Library/Security/SecurityAgentPlugins/"));
-        assert!(MENUBAR_BINARY.starts_with("/Applications/"));
+    fn a_lookalike_installed_elsewhere_is_never_trusted() {
+        // Copies of Sesame in the user's own Applications folder or /tmp
+        // (any user can put them there) are installed, but are not Sesame.
+        let elsewhere = |p: &Path| {
+            let text = p.to_string_lossy();
+            !text.starts_with("/Library/") && !text.starts_with("/Applications/")
+        };
+        let got = trusted_binaries("ada", elsewhere);
+        assert!(got.is_err(), "trusted: {got:?}");
+        // Only the agent installed: only the agent trusted, by its absolute path.
+        let got = trusted_binaries("ada", |p| p == Path::new(AGENT_BINARY)).unwrap_or_default();
+        assert_eq!(got, [Path::new(AGENT_BINARY)]);
+        assert!(got.iter().all(|p| p.is_absolute()));
     }
 
     #[test]

@@ -99,6 +99,5 @@ pub trait SecretStore {
 
 /// Compare two secrets without an early exit.
 pub(crate) fn equal(a: &SecretString, b: &SecretString) -> bool {
-    let (a, b) = (a.expose_secret().as_bytes(), b.expose_secret().as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    sesame_core::constant_time::eq(a.expose_secret().as_bytes(), b.expose_secret().as_bytes())
 }
