@@ -89,7 +89,7 @@ async fn no_secret_anywhere() {
         .expect("impostor sign-in");
     assert_eq!(third.check.verdict, PasswordVerdict::Verified);
     assert!(
-        third.check.tokens.is_some(),
+        third.check.tokens().is_some(),
         "ROPG issued tokens to look for"
     );
     assert!(matches!(third.plan, Plan::Deny { .. }));

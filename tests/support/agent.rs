@@ -13,7 +13,9 @@ use sesame_core::identity::Identity;
 use sesame_core::provisioning::{AccountOs, LocalPasswordProof, Plan, PlanRequest, Policy};
 use sesame_core::settings::Settings;
 use sesame_entra::authorize::{AuthorizeOptions, Prompt, parse_redirect};
-use sesame_entra::{ClientConfig, EntraClient, PasswordCheck, TokenSet};
+use sesame_entra::{
+    ClientConfig, EntraClient, PasswordCheck, PasswordCheckFor, PasswordOwner, TokenSet,
+};
 use sesame_platform::{
     AccountDirectory, JournalFile, NoHook, Passwords, SecretError, SecretStore, provision,
 };
@@ -273,25 +275,41 @@ impl Agent {
         );
 
         let started = Instant::now();
-        let check = self
+        // The password is checked for the signed-in identity (its own
+        // username, its oid + tid), never for the UPN as typed.
+        let owner = PasswordOwner::of(&identity);
+        let outcome = self
             .client
-            .check_password(upn, password)
+            .verify_password_for(&owner, password)
             .await
             .map_err(|e| self.fail(EventKind::PasswordCheck, upn, e.to_string()))?;
-        if let Some(t) = &check.tokens {
+        let (verified, check) = match outcome {
+            PasswordCheckFor::Verified { password, check } => (Some(password), check),
+            PasswordCheckFor::NotBound { check, .. } | PasswordCheckFor::NotVerified { check } => {
+                (None, check)
+            }
+        };
+        if let Some(t) = check.tokens() {
             secrets_of(t, "password-check token", &mut secrets);
         }
         self.log_check(Component::Agent, upn, None, &check, started.elapsed());
+        let Some(verified) = verified else {
+            return Err(self.fail(
+                EventKind::PasswordCheck,
+                upn,
+                format!("password not verified for this identity: {}", check.verdict),
+            ));
+        };
 
         let now = now_rfc3339();
         let request = PlanRequest {
             identity: &identity,
-            verdict: &check.verdict,
+            password: &verified,
             local_password: LocalPasswordProof::NotOffered,
             now: &now,
         };
         let passwords = Passwords {
-            new: password,
+            new: verified.password(),
             old_local,
         };
         let plan = provision(
@@ -345,8 +363,8 @@ impl Agent {
         }
         if let (Some(short), false) = (short_ref, matches!(plan, Plan::Deny { .. })) {
             let stored = match old_local {
-                Some(old) => store.replace(short, old, password),
-                None => store.store(short, password),
+                Some(old) => store.replace(short, old, verified.password()),
+                None => store.store(short, verified.password()),
             };
             self.keychain_result(upn, short, stored)?;
         }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 
 /// Every regular file under `dir`, recursively (symlinks are not followed).
@@ -29,13 +29,75 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The labels of the `secrets` found in `haystack`.
-pub fn secrets_in(haystack: &[u8], secrets: &[(&'static str, String)]) -> Vec<&'static str> {
-    secrets
-        .iter()
-        .filter(|(_, s)| !s.is_empty() && contains(haystack, s.as_bytes()))
-        .map(|(what, _)| *what)
-        .collect()
+/// Every form a secret could be written in by mistake: as is,
+/// URL-encoded (form `+` and `%20` styles), JSON-escaped (plain, with `\/`,
+/// and with non-ASCII as `\uXXXX`), and base64 (standard and URL-safe, at
+/// each of the three byte alignments it can have inside a longer encoded
+/// value such as `Basic base64(user:password)`), as (form, text).
+pub fn encoded_forms(secret: &str) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = vec![("as is", secret.to_owned())];
+    let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    out.push(("URL-encoded", form.replace('+', "%20")));
+    out.push(("URL-encoded", form));
+    let json = json_escape(secret, false);
+    out.push(("JSON-escaped", json.replace('/', "\\/")));
+    out.push(("JSON-escaped", json));
+    out.push(("JSON-escaped", json_escape(secret, true)));
+    out.push(("base64", STANDARD.encode(secret)));
+    for k in 0..3 {
+        let mut buf = vec![0u8; k];
+        buf.extend_from_slice(secret.as_bytes());
+        let full = buf.len() / 3 * 3;
+        let enc = STANDARD_NO_PAD.encode(&buf[..full]);
+        let skip = [0, 2, 3][k];
+        if let Some(core) = enc.get(skip..).filter(|c| c.len() >= 4) {
+            out.push(("base64url", core.replace('+', "-").replace('/', "_")));
+            out.push(("base64", core.to_owned()));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|(_, text)| seen.insert(text.clone()));
+    out
+}
+
+/// `s` as it appears between the quotes of a JSON string.
+fn json_escape(s: &str, ascii_only: bool) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || (ascii_only && !c.is_ascii()) => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{u:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The labels of the `secrets` found in `haystack`, in any of their
+/// [`encoded_forms`] ("label (form)" when not found as is).
+pub fn secrets_in(haystack: &[u8], secrets: &[(&'static str, String)]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (what, secret) in secrets.iter().filter(|(_, s)| !s.is_empty()) {
+        if let Some((form, _)) = encoded_forms(secret)
+            .into_iter()
+            .find(|(_, text)| contains(haystack, text.as_bytes()))
+        {
+            found.push(match form {
+                "as is" => (*what).to_owned(),
+                form => format!("{what} ({form})"),
+            });
+        }
+    }
+    found
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -130,4 +192,71 @@ pub fn capture_tracing() -> Buffer {
             buf
         })
         .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A canary: each encoded form of a secret, planted in a log line the way
+    /// a careless writer would put it there, is found.
+    #[test]
+    fn every_encoded_form_of_a_secret_is_found() {
+        let secret = "Pa ss/w\u{f6}rd+\"1&=";
+        let secrets = vec![("test password", secret.to_owned())];
+        let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        let planted = [
+            ("as is", format!("password={secret} end")),
+            (
+                "URL-encoded",
+                format!("POST body: username=ada&password={form}&scope=openid"),
+            ),
+            (
+                "URL-encoded",
+                format!("GET /x?pw={} HTTP/1.1", form.replace('+', "%20")),
+            ),
+            (
+                "JSON-escaped",
+                r#"{"password":"Pa ss/w\u00f6rd+\"1&="}"#.to_owned(),
+            ),
+            (
+                "JSON-escaped",
+                "{\"password\":\"Pa ss\\/w\u{f6}rd+\\\"1&=\"}".to_owned(),
+            ),
+            (
+                "JSON-escaped",
+                "{\"password\":\"Pa ss/w\u{f6}rd+\\\"1&=\"}".to_owned(),
+            ),
+            (
+                "base64",
+                format!(
+                    "Authorization: Basic {}",
+                    STANDARD.encode(format!("ada:{secret}"))
+                ),
+            ),
+            (
+                "base64",
+                format!("blob={}", STANDARD.encode(format!("x{secret}"))),
+            ),
+            (
+                "base64",
+                format!("blob={}", STANDARD.encode(format!("xy{secret}yz"))),
+            ),
+            (
+                "base64url",
+                format!("t={}", URL_SAFE_NO_PAD.encode(format!("ab{secret}"))),
+            ),
+        ];
+        for (form, line) in planted {
+            let found = leaks("log", line.as_bytes(), &secrets, &[]);
+            assert_eq!(found.len(), 1, "{form} not found in {line:?}");
+            assert!(found[0].starts_with("log: test password"), "{found:?}");
+        }
+        // Nothing in a clean line.
+        let clean = format!(
+            "password=[REDACTED] {}",
+            STANDARD.encode("ada:other password")
+        );
+        assert!(leaks("log", clean.as_bytes(), &secrets, &[]).is_empty());
+    }
 }

@@ -12,8 +12,9 @@ use std::time::SystemTime;
 use anyhow::Context as _;
 use clap::Args;
 use serde_json::{Value, json};
+use sesame_core::verdict::PasswordProof;
 use sesame_entra::Catalog;
-use sesame_entra::catalog::{CatalogEntry, LockoutRisk, PasswordEvidence, parse_code};
+use sesame_entra::catalog::{CatalogEntry, LockoutRisk, parse_code};
 use sesame_entra::error::{EntraError, parse_error_response};
 use sesame_entra::verdict::{DEFAULT_SUCCESS_CODES, verdict_for_error};
 
@@ -48,8 +49,9 @@ pub struct Explanation {
     pub codes: Vec<u32>,
     /// The catalog entries of the codes Sesame knows.
     pub entries: Vec<CatalogEntry>,
-    /// `yes`, `no` or `unknown`.
-    pub password_verified: &'static str,
+    /// What the answer proves about the password: right, wrong, nothing (not
+    /// applicable) or unknown. Printed as `password_verified`.
+    pub password_verified: PasswordProof,
     /// `none`, `low`, `high`, `locked` or `unknown`.
     pub lockout_risk: &'static str,
     /// What the admin or user should do.
@@ -64,14 +66,6 @@ pub struct Explanation {
     pub correlation_id: Option<String>,
     /// Entra's `timestamp`.
     pub timestamp: Option<String>,
-}
-
-fn evidence_name(e: PasswordEvidence) -> &'static str {
-    match e {
-        PasswordEvidence::Yes => "yes",
-        PasswordEvidence::No => "no",
-        PasswordEvidence::Unknown => "unknown",
-    }
 }
 
 fn lockout_name(l: LockoutRisk) -> &'static str {
@@ -99,7 +93,7 @@ pub fn explain_code(text: &str, catalog: &Catalog) -> Option<Explanation> {
         error: None,
         codes: vec![code],
         entries: entry.into_iter().cloned().collect(),
-        password_verified: entry.map_or("unknown", |e| evidence_name(e.password_verified)),
+        password_verified: entry.map_or(PasswordProof::Unknown, CatalogEntry::password_verified),
         lockout_risk: entry.map_or("unknown", |e| lockout_name(e.lockout)),
         remediation: entry.map_or_else(|| NOT_IN_CATALOG.to_owned(), CatalogEntry::fix_with_portal),
         verdict: None,
@@ -125,7 +119,7 @@ pub fn explain_body(body: &[u8], catalog: &Catalog, now: SystemTime) -> Explanat
             error: None,
             codes: Vec::new(),
             entries: Vec::new(),
-            password_verified: "unknown",
+            password_verified: PasswordProof::Unknown,
             lockout_risk: "unknown",
             remediation: "Find out what answered instead of Entra (a proxy, captive portal or \
                           firewall) and let the Mac reach login.microsoftonline.com directly"
@@ -164,7 +158,7 @@ pub fn explain_entra_error(err: &EntraError, catalog: &Catalog, now: SystemTime)
         not_entra: None,
         error: Some(err.error.clone()),
         codes: err.error_codes.clone(),
-        password_verified: deciding.map_or("unknown", |e| evidence_name(e.password_verified)),
+        password_verified: deciding.map_or(PasswordProof::Unknown, CatalogEntry::password_verified),
         lockout_risk: deciding.map_or("unknown", |e| lockout_name(e.lockout)),
         entries,
         remediation,
@@ -186,7 +180,7 @@ pub fn to_json(x: &Explanation) -> Value {
                 "code": e.code,
                 "name": e.name,
                 "meaning": e.meaning,
-                "password_verified": evidence_name(e.password_verified),
+                "password_verified": e.password_verified().as_str(),
                 "lockout_risk": lockout_name(e.lockout),
                 "lockout_note": e.lockout_note,
                 "fix": e.fix,
@@ -199,7 +193,7 @@ pub fn to_json(x: &Explanation) -> Value {
         "not_entra_reason": x.not_entra,
         "error": x.error,
         "codes": x.codes,
-        "password_verified": x.password_verified,
+        "password_verified": x.password_verified.as_str(),
         "lockout_risk": x.lockout_risk,
         "remediation": x.remediation,
         "verdict": x.verdict,
@@ -232,8 +226,8 @@ pub fn to_text(x: &Explanation) -> String {
         s.push_str(&format!("\nAADSTS{} {}\n", e.code, e.name));
         s.push_str(&format!("  What it means:      {}\n", e.meaning));
         s.push_str(&format!(
-            "  Password verified:  {}\n",
-            evidence_name(e.password_verified)
+            "  Password:           {}\n",
+            e.password_verified().describe()
         ));
         s.push_str(&format!(
             "  Lockout risk:       {} ({})\n",
@@ -256,8 +250,9 @@ pub fn to_text(x: &Explanation) -> String {
         s.remove(0);
     }
     s.push_str(&format!(
-        "\nPassword verified: {}   Lockout risk: {}\n",
-        x.password_verified, x.lockout_risk
+        "\nPassword: {}\nLockout risk: {}\n",
+        x.password_verified.describe(),
+        x.lockout_risk
     ));
     if let Some(v) = &x.verdict {
         s.push_str(&format!("Sesame's verdict for a password check: {v}\n"));

@@ -159,6 +159,13 @@ pub fn render_row(e: &SyncEvent, catalog: &Catalog) -> String {
         e.event.name()
     );
     let mut detail = vec![printable(&e.message).into_owned()];
+    // What the answer proves about the password (older lines: from the verdict).
+    if let Some(proof) = e
+        .password_verified
+        .or_else(|| e.verdict.and_then(|v| v.proof()))
+    {
+        detail.push(format!("password: {}", proof.describe()));
+    }
     for &code in &e.codes {
         detail.push(explain_code_line(code, catalog));
     }

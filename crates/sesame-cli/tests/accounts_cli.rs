@@ -9,8 +9,8 @@ use std::process::Command;
 
 use secrecy::SecretString;
 use sesame_core::identity::{EntraId, Groups, Identity};
+use sesame_core::password_binding::{EntraAccepted, PasswordOwner, VerifiedPassword};
 use sesame_core::provisioning::{AccountOs, LocalPasswordProof, PlanRequest, Policy};
-use sesame_core::verdict::PasswordVerdict;
 use sesame_platform::directory::sandbox;
 use sesame_platform::{
     AccountDirectory, AccountSpec, JournalFile, NoHook, Passwords, ShadowDirectory, provision,
@@ -50,7 +50,6 @@ fn lists_managed_accounts_with_admin_reason_and_unbound_ones_separately() {
     let mut policy = Policy::new(AccountOs::Linux);
     policy.admin_groups = vec![ADMINS.into()];
     let pw = SecretString::from(PASSWORD.to_owned());
-    let verdict = PasswordVerdict::Verified;
     for who in [
         person(
             "ada@contoso.example",
@@ -63,13 +62,19 @@ fn lists_managed_accounts_with_admin_reason_and_unbound_ones_separately() {
             &[],
         ),
     ] {
+        let verified = VerifiedPassword::bind(
+            &PasswordOwner::of(&who),
+            SecretString::from(PASSWORD.to_owned()),
+            EntraAccepted::IdToken(&who.id),
+        )
+        .unwrap();
         provision(
             &dir,
             &journal,
             &policy,
             &PlanRequest {
                 identity: &who,
-                verdict: &verdict,
+                password: &verified,
                 local_password: LocalPasswordProof::NotOffered,
                 now: "2026-11-22T04:00:00Z",
             },

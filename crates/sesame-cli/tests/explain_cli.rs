@@ -7,7 +7,6 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 use sesame_entra::Catalog;
-use sesame_entra::catalog::{LockoutRisk, PasswordEvidence};
 
 const TRACE: &str = "0d5c8a2e-6f1b-4b5e-9c2a-6f0e1d2c3b4a";
 const CORRELATION: &str = "7b7b3f3e-2c4d-4d7e-8b1a-2c3d4e5f6a7b";
@@ -48,22 +47,21 @@ fn entra_body(error: &str, code: u32) -> String {
     .to_string()
 }
 
-fn evidence(e: PasswordEvidence) -> &'static str {
-    match e {
-        PasswordEvidence::Yes => "yes",
-        PasswordEvidence::No => "no",
-        PasswordEvidence::Unknown => "unknown",
-    }
-}
+/// What each reference code proves about the password: the fixed table
+/// shared with sesame-entra's catalog test (right | wrong | nothing | unknown).
+const EXPECTED_PROOF: &str = include_str!("../../sesame-entra/tests/fixtures/reference-codes.tsv");
 
-fn lockout(l: LockoutRisk) -> &'static str {
-    match l {
-        LockoutRisk::None => "none",
-        LockoutRisk::Low => "low",
-        LockoutRisk::High => "high",
-        LockoutRisk::Locked => "locked",
-        LockoutRisk::Unknown => "unknown",
-    }
+fn expected_proof(code: u32) -> Option<&'static str> {
+    EXPECTED_PROOF
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| {
+            let (codes, proof) = l.split_once('\t')?;
+            codes
+                .split('/')
+                .any(|c| c.parse() == Ok(code))
+                .then_some(proof.trim())
+        })
 }
 
 #[test]
@@ -87,12 +85,15 @@ fn every_catalog_code_in_an_entra_body_is_explained() {
             assert_eq!(v["entra"], true, "{ctx}");
             assert_eq!(v["error"], error.as_str(), "{ctx}");
             assert_eq!(v["codes"], serde_json::json!([entry.code]), "{ctx}");
-            assert_eq!(
-                v["password_verified"],
-                evidence(entry.password_verified),
-                "{ctx}"
+            let proof = v["password_verified"].as_str().unwrap();
+            assert!(
+                ["right", "wrong", "nothing", "unknown"].contains(&proof),
+                "{ctx}: {proof}"
             );
-            assert_eq!(v["lockout_risk"], lockout(entry.lockout), "{ctx}");
+            if let Some(expected) = expected_proof(entry.code) {
+                assert_eq!(proof, expected, "{ctx}");
+            }
+            assert_eq!(v["lockout_risk"], entry.lockout.as_str(), "{ctx}");
             assert!(
                 v["remediation"]
                     .as_str()
@@ -118,21 +119,48 @@ fn every_catalog_code_in_an_entra_body_is_explained() {
     }
 }
 
+/// `sesame explain CODE`: fixed expected answers for what each code proves
+/// about the password and what it means, in text and JSON.
 #[test]
-fn every_catalog_code_explains_by_number_in_text() {
-    for entry in Catalog::builtin().entries() {
-        let code = entry.code.to_string();
-        let out = explain(&[&format!("AADSTS{code}")], b"");
+fn codes_explain_what_they_prove_about_the_password() {
+    let table: [(u32, &str, &str, &str); 9] = [
+        (
+            50076,
+            "right",
+            "Entra accepted the password",
+            "MFA was required",
+        ),
+        (
+            50126,
+            "wrong",
+            "Entra rejected the password",
+            "password is wrong",
+        ),
+        (50055, "right", "Entra accepted the password", "expired"),
+        (50144, "right", "Entra accepted the password", "on-premises"),
+        (50053, "unknown", "does not say whether", "locked"),
+        (700082, "nothing", "not applicable", "refresh token"),
+        (54005, "nothing", "not applicable", "already used"),
+        (7000218, "nothing", "not applicable", "client secret"),
+        (50034, "nothing", "not applicable", "does not exist"),
+    ];
+    for (code, proof, phrase, meaning) in table {
+        let out = explain(&["--json", &code.to_string()], b"");
         assert!(out.status.success(), "{code}");
-        let text = String::from_utf8(out.stdout).unwrap();
-        assert!(text.contains(&entry.meaning), "{code}: {text}");
+        let v = json_of(&out);
+        assert_eq!(v["password_verified"], proof, "AADSTS{code}: {v}");
+        assert_eq!(v["explanations"][0]["password_verified"], proof, "{code}");
+        let text = String::from_utf8(explain(&[&format!("AADSTS{code}")], b"").stdout).unwrap();
         assert!(
-            text.contains(&format!(
-                "Password verified:  {}",
-                evidence(entry.password_verified)
-            )),
-            "{code}"
+            text.contains(&format!("Password:           {proof} (")),
+            "AADSTS{code}: {text}"
         );
+        assert!(text.contains(phrase), "AADSTS{code}: {text}");
+        assert!(
+            text.to_lowercase().contains(&meaning.to_lowercase()),
+            "AADSTS{code} meaning: {text}"
+        );
+        assert!(!text.contains("Password verified: no"), "{text}");
     }
 }
 
@@ -145,7 +173,10 @@ fn a_real_wrong_password_body_reads_as_wrong_with_high_lockout_risk_and_support_
     let out = explain(&["--response", file.to_str().unwrap()], b"");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("Password verified: no"), "{text}");
+    assert!(
+        text.contains("Password: wrong (Entra rejected the password)"),
+        "{text}"
+    );
     assert!(text.contains("Lockout risk: high"), "{text}");
     assert!(
         text.contains("Trace ID:       0d5c8a2e-6f1b-4b5e-9c2a-6f0e1d2c3b4a"),

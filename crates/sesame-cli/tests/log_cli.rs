@@ -73,6 +73,13 @@ fn the_table_explains_each_code_and_gives_the_support_ids() {
     let after = &text[megan..];
     assert!(after.contains("wrong_password"), "{text}");
     assert!(
+        after.contains("password: wrong (Entra rejected the password)"),
+        "{text}"
+    );
+    // A step that is not a password answer claims nothing about it.
+    let adele = &text[text.find("adele@contoso.example").unwrap()..megan];
+    assert!(!adele.contains("password:"), "{text}");
+    assert!(
         after.contains(
             "AADSTS50126 (InvalidUserNameOrPassword): The username or password is wrong."
         ),

@@ -104,6 +104,39 @@ fn check_exit_0_with_only_warnings() {
 }
 
 #[test]
+fn check_refuses_an_http_authority_and_warns_whenever_the_simulated_tenant_key_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let http = "<key>AuthorityHost</key><string>http://127.0.0.1:8443</string>";
+    let refused = write(
+        dir.path(),
+        "http.mobileconfig",
+        &payload(&format!("{BASE}{http}")),
+    );
+    let o = sesame(&["profile", "check", &refused]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("AllowInsecureSimulatedTenant"),
+        "{}",
+        stdout(&o)
+    );
+    let allowed = write(
+        dir.path(),
+        "sim.mobileconfig",
+        &payload(&format!(
+            "{BASE}{http}<key>AllowInsecureSimulatedTenant</key><true/>"
+        )),
+    );
+    let o = sesame(&["profile", "check", &allowed]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.lines()
+            .any(|l| l.contains("warning:") && l.contains("AllowInsecureSimulatedTenant")),
+        "{out}"
+    );
+}
+
+#[test]
 fn check_exit_2_when_a_file_cannot_be_read() {
     let o = sesame(&[
         "profile",

@@ -6,10 +6,10 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use sesame_core::identity::{EntraId, Groups, Identity};
+use sesame_core::password_binding::{EntraAccepted, PasswordOwner, VerifiedPassword};
 use sesame_core::provisioning::{
     AccountOs, DirectorySnapshot, LocalAccount, LocalPasswordProof, Plan, PlanRequest, Policy, plan,
 };
-use sesame_core::verdict::PasswordVerdict;
 
 fn gid(i: usize) -> String {
     format!("{i:08x}-0000-4000-8000-000000000000")
@@ -48,10 +48,16 @@ fn bench_plan(c: &mut Criterion) {
             .collect(),
         used_uids: (501..720).collect(),
     };
-    let verdict = PasswordVerdict::Verified;
+    let Ok(password) = VerifiedPassword::bind(
+        &PasswordOwner::of(&identity),
+        "pw".to_owned().into(),
+        EntraAccepted::IdToken(&identity.id),
+    ) else {
+        return;
+    };
     let request = PlanRequest {
         identity: &identity,
-        verdict: &verdict,
+        password: &password,
         local_password: LocalPasswordProof::NotOffered,
         now: "2026-11-22T04:00:00Z",
     };

@@ -30,6 +30,22 @@ pub enum Groups {
         /// Why the groups are unknown, for the sync log.
         reason: String,
     },
+    /// The token carries no groups claim at all: the app registration does
+    /// not emit one (its `groupMembershipClaims`, set under Token
+    /// configuration > Add groups claim, is off). Never "no groups": a
+    /// group rule that needs them fails closed, as for `Unknown`.
+    NotEmitted,
+}
+
+impl Groups {
+    /// The group ObjectIDs when they are known; `None` when unknown or not
+    /// emitted (never treat that as an empty list).
+    pub fn known(&self) -> Option<&[String]> {
+        match self {
+            Self::Known { ids } => Some(ids),
+            Self::Unknown { .. } | Self::NotEmitted => None,
+        }
+    }
 }
 
 /// Validated claims of the person who signed in.

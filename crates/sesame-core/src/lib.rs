@@ -9,6 +9,7 @@
 pub mod constant_time;
 pub mod identity;
 pub mod import;
+pub mod password_binding;
 pub mod provisioning;
 pub mod settings;
 pub mod synclog;

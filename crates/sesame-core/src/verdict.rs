@@ -1,7 +1,18 @@
-//! Password verdicts: what one password check against Entra ID proved.
+//! Password verdicts, and the one vocabulary for what an answer proves.
 //!
-//! `sesame-entra` turns every answer of the token endpoint (tokens, an Entra
-//! error body, a proxy page, a timeout) into exactly one [`PasswordVerdict`].
+//! Three types, three concepts:
+//! - [`PasswordVerdict`]: the situation one password check ended in, with
+//!   its details (AADSTS code, fix, reason). `sesame-entra` turns every
+//!   answer of the token endpoint into exactly one.
+//! - [`Verdict`]: the same situation by name only (plus `pass`/`warn`/`fail`
+//!   for steps that are not password checks). The sync log writes it and the
+//!   AADSTS catalog files each code under one.
+//! - [`PasswordProof`]: what an answer proves about the password: `right`,
+//!   `wrong`, `nothing` (not applicable) or `unknown`. Derived from the
+//!   situation ([`PasswordVerdict::proof`], [`Verdict::proof`]), so the
+//!   catalog, `sesame explain`, `sesame log`, `sesame doctor` and the
+//!   verdicts can never disagree.
+//!
 //! The login agent and the menu-bar daemon decide on the verdict alone, so the
 //! rules that matter for lockout safety live here as plain methods:
 //! only [`PasswordVerdict::WrongPassword`] ever counts as a wrong password.
@@ -33,6 +44,8 @@ pub enum PasswordVerdict {
         code: u32,
     },
     /// The password has expired and must be changed (AADSTS50055, 50144).
+    /// Entra (and on-premises AD behind it) reports expiry only after the
+    /// password itself was accepted, so this proves it right.
     PasswordExpired {
         /// The AADSTS code.
         code: u32,
@@ -42,7 +55,8 @@ pub enum PasswordVerdict {
         /// The AADSTS code.
         code: u32,
     },
-    /// No such user in this tenant (AADSTS50034, 50020).
+    /// No such user in this tenant (AADSTS50034, 50020): there is no
+    /// password to judge.
     UnknownUser {
         /// The AADSTS code.
         code: u32,
@@ -67,6 +81,13 @@ pub enum PasswordVerdict {
         /// Seconds to wait before the next attempt, from `Retry-After`.
         retry_after_secs: Option<u64>,
     },
+    /// Entra answered about something that is not a password: an
+    /// authorization code, a refresh token or an SSO artifact (AADSTS54005,
+    /// 70008, 700082, ...). A password check should never get one.
+    NotAPasswordAnswer {
+        /// The AADSTS code.
+        code: u32,
+    },
     /// Entra could not be reached or answered with a server error (DNS, TLS,
     /// timeout, 5xx, a proxy page). Never a statement about the password.
     Unreachable {
@@ -82,28 +103,60 @@ pub enum PasswordVerdict {
     },
 }
 
-/// Whether a verdict proves the password right, wrong, or neither.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What an answer proves about the password: the one vocabulary for the
+/// verdicts, the AADSTS catalog, `sesame explain` (`password_verified`),
+/// `sesame log` and `sesame doctor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PasswordProof {
-    /// Entra accepted the password.
+    /// Entra accepted the password (tokens, an MFA / Conditional Access
+    /// interrupt after the password, an expired-password answer).
     Right,
-    /// Entra said the password is wrong.
+    /// Entra said the password is wrong (AADSTS50126, 50064 only).
     Wrong,
-    /// The answer says nothing reliable about the password.
+    /// Not applicable: the answer is about something else (the app
+    /// registration, the tenant, a code or refresh token, the request rate,
+    /// a user that does not exist). Checking again proves nothing either.
+    Nothing,
+    /// The answer is about the sign-in but does not say whether the password
+    /// is right (locked, disabled, not assigned, unreachable, unclassified).
     Unknown,
+}
+
+impl PasswordProof {
+    /// `right`, `wrong`, `nothing` or `unknown` (the JSON and catalog value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Right => "right",
+            Self::Wrong => "wrong",
+            Self::Nothing => "nothing",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// One phrase for people: the value and what it means.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Right => "right (Entra accepted the password)",
+            Self::Wrong => "wrong (Entra rejected the password)",
+            Self::Nothing => "nothing (not applicable: this answer is not about the password)",
+            Self::Unknown => "unknown (this answer does not say whether the password is right)",
+        }
+    }
+}
+
+impl std::fmt::Display for PasswordProof {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl PasswordVerdict {
     /// What this verdict proves about the password.
     pub fn proof(&self) -> PasswordProof {
-        match self {
-            Self::Verified | Self::VerifiedInterrupted { .. } | Self::PasswordExpired { .. } => {
-                PasswordProof::Right
-            }
-            Self::WrongPassword { .. } => PasswordProof::Wrong,
-            _ => PasswordProof::Unknown,
-        }
+        Verdict::from(self)
+            .proof()
+            .unwrap_or(PasswordProof::Unknown)
     }
 
     /// `true` only for [`PasswordVerdict::WrongPassword`]: the one verdict a
@@ -133,7 +186,8 @@ impl PasswordVerdict {
             | Self::PasswordExpired { code }
             | Self::Disabled { code }
             | Self::UnknownUser { code }
-            | Self::NotAssigned { code } => Some(*code),
+            | Self::NotAssigned { code }
+            | Self::NotAPasswordAnswer { code } => Some(*code),
             Self::Misconfigured { code, .. }
             | Self::Throttled { code, .. }
             | Self::Unknown { code, .. } => *code,
@@ -143,20 +197,7 @@ impl PasswordVerdict {
 
     /// A short, stable name for logs and metrics (`wrong_password`, ...).
     pub fn name(&self) -> &'static str {
-        match self {
-            Self::Verified => "verified",
-            Self::VerifiedInterrupted { .. } => "verified_interrupted",
-            Self::WrongPassword { .. } => "wrong_password",
-            Self::Locked { .. } => "locked",
-            Self::PasswordExpired { .. } => "password_expired",
-            Self::Disabled { .. } => "disabled",
-            Self::UnknownUser { .. } => "unknown_user",
-            Self::NotAssigned { .. } => "not_assigned",
-            Self::Misconfigured { .. } => "misconfigured",
-            Self::Throttled { .. } => "throttled",
-            Self::Unreachable { .. } => "unreachable",
-            Self::Unknown { .. } => "unknown",
-        }
+        Verdict::from(self).name()
     }
 }
 
@@ -175,6 +216,11 @@ impl std::fmt::Display for PasswordVerdict {
             Self::PasswordExpired { code: c } => write!(f, "password expired ({})", code(c)),
             Self::Disabled { code: c } => write!(f, "account disabled ({})", code(c)),
             Self::UnknownUser { code: c } => write!(f, "no such user in the tenant ({})", code(c)),
+            Self::NotAPasswordAnswer { code: c } => write!(
+                f,
+                "an answer about a code or token, not the password ({})",
+                code(c)
+            ),
             Self::NotAssigned { code: c } => {
                 write!(f, "user not assigned to the app ({})", code(c))
             }
@@ -197,75 +243,245 @@ impl std::fmt::Display for PasswordVerdict {
     }
 }
 
+/// A situation by name only: the sync log's `verdict` field and the AADSTS
+/// catalog's `verdict` field. The first thirteen mirror [`PasswordVerdict`]
+/// without its details; `pass`, `warn` and `fail` are for steps that are not
+/// password checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Tokens issued: the password is right.
+    Verified,
+    /// Password right; MFA or Conditional Access stopped token issuance.
+    VerifiedInterrupted,
+    /// Entra said the password is wrong (AADSTS50126).
+    WrongPassword,
+    /// The account is locked.
+    Locked,
+    /// The password expired.
+    PasswordExpired,
+    /// The account is disabled.
+    Disabled,
+    /// No such user in the tenant.
+    UnknownUser,
+    /// The user is not assigned to the app.
+    NotAssigned,
+    /// The app registration, tenant or profile is wrong.
+    Misconfigured,
+    /// Entra answered about a code or token, not a password.
+    NotAPasswordAnswer,
+    /// Entra asked Sesame to slow down.
+    Throttled,
+    /// Entra could not be reached.
+    Unreachable,
+    /// An answer Sesame could not classify.
+    Unknown,
+    /// A step that is not a password check succeeded.
+    Pass,
+    /// A step succeeded with something to look at.
+    Warn,
+    /// A step failed.
+    Fail,
+}
+
+impl Verdict {
+    /// Every verdict, in declaration order.
+    pub const ALL: [Self; 16] = [
+        Self::Verified,
+        Self::VerifiedInterrupted,
+        Self::WrongPassword,
+        Self::Locked,
+        Self::PasswordExpired,
+        Self::Disabled,
+        Self::UnknownUser,
+        Self::NotAssigned,
+        Self::Misconfigured,
+        Self::NotAPasswordAnswer,
+        Self::Throttled,
+        Self::Unreachable,
+        Self::Unknown,
+        Self::Pass,
+        Self::Warn,
+        Self::Fail,
+    ];
+
+    /// The stable name written to the log and the catalog.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::VerifiedInterrupted => "verified_interrupted",
+            Self::WrongPassword => "wrong_password",
+            Self::Locked => "locked",
+            Self::PasswordExpired => "password_expired",
+            Self::Disabled => "disabled",
+            Self::UnknownUser => "unknown_user",
+            Self::NotAssigned => "not_assigned",
+            Self::Misconfigured => "misconfigured",
+            Self::NotAPasswordAnswer => "not_a_password_answer",
+            Self::Throttled => "throttled",
+            Self::Unreachable => "unreachable",
+            Self::Unknown => "unknown",
+            Self::Pass => "pass",
+            Self::Warn => "warn",
+            Self::Fail => "fail",
+        }
+    }
+
+    /// What this situation proves about the password; `None` for steps that
+    /// are not password answers (`pass`, `warn`, `fail`).
+    pub fn proof(self) -> Option<PasswordProof> {
+        Some(match self {
+            Self::Verified | Self::VerifiedInterrupted | Self::PasswordExpired => {
+                PasswordProof::Right
+            }
+            Self::WrongPassword => PasswordProof::Wrong,
+            Self::Misconfigured
+            | Self::NotAPasswordAnswer
+            | Self::Throttled
+            | Self::UnknownUser => PasswordProof::Nothing,
+            Self::Locked
+            | Self::Disabled
+            | Self::NotAssigned
+            | Self::Unreachable
+            | Self::Unknown => PasswordProof::Unknown,
+            Self::Pass | Self::Warn | Self::Fail => return None,
+        })
+    }
+}
+
+impl From<&PasswordVerdict> for Verdict {
+    fn from(v: &PasswordVerdict) -> Self {
+        match v {
+            PasswordVerdict::Verified => Self::Verified,
+            PasswordVerdict::VerifiedInterrupted { .. } => Self::VerifiedInterrupted,
+            PasswordVerdict::WrongPassword { .. } => Self::WrongPassword,
+            PasswordVerdict::Locked { .. } => Self::Locked,
+            PasswordVerdict::PasswordExpired { .. } => Self::PasswordExpired,
+            PasswordVerdict::Disabled { .. } => Self::Disabled,
+            PasswordVerdict::UnknownUser { .. } => Self::UnknownUser,
+            PasswordVerdict::NotAssigned { .. } => Self::NotAssigned,
+            PasswordVerdict::Misconfigured { .. } => Self::Misconfigured,
+            PasswordVerdict::NotAPasswordAnswer { .. } => Self::NotAPasswordAnswer,
+            PasswordVerdict::Throttled { .. } => Self::Throttled,
+            PasswordVerdict::Unreachable { .. } => Self::Unreachable,
+            PasswordVerdict::Unknown { .. } => Self::Unknown,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use PasswordProof::{Nothing, Right, Unknown as Unk, Wrong};
 
-    fn all() -> Vec<PasswordVerdict> {
+    /// Each situation with its fixed, expected name and proof (written out,
+    /// not computed): what a helpdesk person reads in the log.
+    fn table() -> Vec<(PasswordVerdict, &'static str, PasswordProof)> {
         use PasswordVerdict::*;
         vec![
-            Verified,
-            VerifiedInterrupted { code: 50076 },
-            WrongPassword { code: 50126 },
-            Locked { code: 50053 },
-            PasswordExpired { code: 50055 },
-            Disabled { code: 50057 },
-            UnknownUser { code: 50034 },
-            NotAssigned { code: 50105 },
-            Misconfigured {
-                code: Some(7000218),
-                fix: "x".into(),
-            },
-            Throttled {
-                code: None,
-                retry_after_secs: Some(30),
-            },
-            Unreachable {
-                reason: "timeout".into(),
-            },
-            Unknown {
-                code: None,
-                raw: "?".into(),
-            },
+            (Verified, "verified", Right),
+            (
+                VerifiedInterrupted { code: 50076 },
+                "verified_interrupted",
+                Right,
+            ),
+            (WrongPassword { code: 50126 }, "wrong_password", Wrong),
+            (Locked { code: 50053 }, "locked", Unk),
+            (PasswordExpired { code: 50055 }, "password_expired", Right),
+            (PasswordExpired { code: 50144 }, "password_expired", Right),
+            (Disabled { code: 50057 }, "disabled", Unk),
+            (UnknownUser { code: 50034 }, "unknown_user", Nothing),
+            (NotAssigned { code: 50105 }, "not_assigned", Unk),
+            (
+                Misconfigured {
+                    code: Some(7000218),
+                    fix: "x".into(),
+                },
+                "misconfigured",
+                Nothing,
+            ),
+            (
+                NotAPasswordAnswer { code: 700082 },
+                "not_a_password_answer",
+                Nothing,
+            ),
+            (
+                Throttled {
+                    code: None,
+                    retry_after_secs: Some(30),
+                },
+                "throttled",
+                Nothing,
+            ),
+            (
+                Unreachable {
+                    reason: "timeout".into(),
+                },
+                "unreachable",
+                Unk,
+            ),
+            (
+                Unknown {
+                    code: None,
+                    raw: "?".into(),
+                },
+                "unknown",
+                Unk,
+            ),
         ]
     }
 
     #[test]
-    fn only_wrong_password_counts_as_wrong() {
-        let wrong: Vec<_> = all()
-            .into_iter()
-            .filter(|v| v.is_wrong_password())
-            .collect();
-        assert_eq!(wrong, vec![PasswordVerdict::WrongPassword { code: 50126 }]);
-        let proven_wrong: Vec<_> = all()
-            .into_iter()
-            .filter(|v| v.proof() == PasswordProof::Wrong)
-            .collect();
-        assert_eq!(proven_wrong.len(), 1);
+    fn each_situation_has_its_fixed_name_and_proof() {
+        for (v, name, proof) in table() {
+            assert_eq!(v.name(), name, "{v:?}");
+            assert_eq!(v.proof(), proof, "{v:?}");
+            assert_eq!(Verdict::from(&v).name(), name);
+            assert_eq!(Verdict::from(&v).proof(), Some(proof));
+        }
+        for step in [Verdict::Pass, Verdict::Warn, Verdict::Fail] {
+            assert_eq!(step.proof(), None);
+        }
     }
 
     #[test]
-    fn transient_verdicts_never_verify_or_refute() {
-        for v in all().into_iter().filter(PasswordVerdict::is_transient) {
-            assert_eq!(v.proof(), PasswordProof::Unknown, "{v}");
-            assert!(!v.is_password_verified());
+    fn only_wrong_password_counts_as_wrong_and_only_two_verify() {
+        for (v, name, _) in table() {
+            assert_eq!(v.is_wrong_password(), name == "wrong_password", "{v:?}");
+            assert_eq!(
+                v.is_password_verified(),
+                name == "verified" || name == "verified_interrupted",
+                "{v:?}"
+            );
         }
     }
 
     #[test]
     fn verdicts_round_trip_through_json_with_stable_names() {
-        for v in all() {
+        for (v, name, proof) in table() {
             let json = serde_json::to_value(&v).unwrap();
-            assert_eq!(json["verdict"], v.name());
+            assert_eq!(json["verdict"], name);
             let back: PasswordVerdict = serde_json::from_value(json).unwrap();
             assert_eq!(back, v);
+            assert_eq!(serde_json::to_value(Verdict::from(&v)).unwrap(), name);
+            assert_eq!(serde_json::to_value(proof).unwrap(), proof.as_str());
+        }
+        let names: Vec<&str> = Verdict::ALL.iter().map(|v| v.name()).collect();
+        assert_eq!(names.len(), 16);
+        for n in &names {
+            let v: Verdict = serde_json::from_value(serde_json::json!(n)).unwrap();
+            assert_eq!(v.name(), *n);
         }
     }
 
     #[test]
-    fn display_names_the_code() {
+    fn display_names_the_code_and_the_proof_reads_plainly() {
         let v = PasswordVerdict::Locked { code: 50053 };
         assert_eq!(v.to_string(), "account locked (AADSTS50053)");
         assert_eq!(v.code(), Some(50053));
+        assert_eq!(
+            PasswordProof::Nothing.describe(),
+            "nothing (not applicable: this answer is not about the password)"
+        );
     }
 }

@@ -18,7 +18,8 @@ fn generated_docs_and_schemas_match_the_key_table() {
             "manifest",
         ),
     ] {
-        let actual = std::fs::read_to_string(root().join(file)).unwrap_or_default();
+        let actual = std::fs::read_to_string(root().join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e} (generate it with `sesame profile schema`)"));
         assert!(
             actual == schema::render(format),
             "{file} is out of date: run `cargo run -q -p sesame-cli -- profile schema --format {name} > {file}`"

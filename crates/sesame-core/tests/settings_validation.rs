@@ -50,6 +50,12 @@ fn cases() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "<false/>",
         ),
         (
+            "AllowInsecureSimulatedTenant",
+            "<false/>".into(),
+            "<string>yes</string>",
+            "expected boolean",
+        ),
+        (
             "OIDCClientSecret",
             s("abc~123"),
             "<string>  </string>",
@@ -361,6 +367,56 @@ fn contradictions_are_reported() {
         "{BASE}<key>DenyLocal</key><true/><key>LocalFallback</key><true/><key>QuietMode</key><true/>"
     )));
     assert!(ok.findings.is_empty(), "{:#?}", ok.findings);
+}
+
+#[test]
+fn a_plain_http_authority_needs_the_simulated_tenant_key_which_always_warns() {
+    let host = |h: &str, extra: &str| {
+        load_one(&profile(&format!(
+            "{BASE}<key>AuthorityHost</key><string>{h}</string>{extra}"
+        )))
+    };
+    let allow = "<key>AllowInsecureSimulatedTenant</key><true/>";
+    // Refused without the key, naming the fix.
+    for h in [
+        "http://127.0.0.1:8443",
+        "http://[::1]:1",
+        "http://localhost:9",
+    ] {
+        let r = host(h, "");
+        let errors = about(&r, "AuthorityHost", Severity::Error);
+        assert_eq!(errors.len(), 1, "{h}: {:?}", r.findings);
+        assert!(
+            errors[0].message.contains("AllowInsecureSimulatedTenant")
+                && errors[0].message.contains("TrustedRootCertificates"),
+            "{}",
+            errors[0].message
+        );
+        assert!(r.has_errors(), "{h}");
+        // Allowed with it, and `profile check` warns about the key itself.
+        let r = host(h, allow);
+        assert!(!r.has_errors(), "{h}: {:?}", r.findings);
+        let warned = about(&r, "AllowInsecureSimulatedTenant", Severity::Warning);
+        assert_eq!(warned.len(), 1, "{h}");
+        assert!(warned[0].message.contains("simulated tenant only"));
+    }
+    // The key warns even when the authority is https.
+    let r = host("https://login.microsoftonline.com", allow);
+    assert_eq!(
+        about(&r, "AllowInsecureSimulatedTenant", Severity::Warning).len(),
+        1
+    );
+    // Loopback comes from the parsed host, not from text in the URL.
+    let r = host("https://localhost.attacker.example", "");
+    let w = about(&r, "AuthorityHost", Severity::Warning);
+    assert!(
+        w.iter()
+            .any(|f| f.message.contains("not a Microsoft Entra cloud")),
+        "{:?}",
+        r.findings
+    );
+    let r = host("http://localhost.attacker.example", allow);
+    assert!(r.has_errors(), "{:?}", r.findings);
 }
 
 #[test]

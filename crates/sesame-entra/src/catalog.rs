@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
+use sesame_core::verdict::{PasswordProof, Verdict};
 
 const BUILTIN_TOML: &str = include_str!("../data/aadsts.toml");
 
@@ -15,18 +16,6 @@ static BUILTIN: LazyLock<Result<Catalog, CatalogError>> =
     LazyLock::new(|| Catalog::parse(BUILTIN_TOML));
 
 static EMPTY: LazyLock<Catalog> = LazyLock::new(Catalog::default);
-
-/// Does an AADSTS answer prove the password was right?
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PasswordEvidence {
-    /// Entra only sends this code after accepting the password.
-    Yes,
-    /// The code means the password (or user) was not accepted.
-    No,
-    /// The code says nothing reliable about the password.
-    Unknown,
-}
 
 /// How risky it is, for smart lockout, to send the same request again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -44,38 +33,6 @@ pub enum LockoutRisk {
     Unknown,
 }
 
-/// The password-verdict class a code leads to when Entra pairs it with one
-/// of the entry's OAuth errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VerdictClass {
-    /// Password accepted, then MFA / Conditional Access interrupted. Counts as
-    /// verified only when the code is one of the profile's success codes.
-    Interrupted,
-    /// Wrong password.
-    WrongPassword,
-    /// Account locked.
-    Locked,
-    /// Password expired.
-    PasswordExpired,
-    /// Account disabled.
-    Disabled,
-    /// No such user in the tenant.
-    UnknownUser,
-    /// User not assigned to the app.
-    NotAssigned,
-    /// App registration, tenant or profile wrong.
-    Misconfigured,
-    /// v1/v2 endpoint mix-up (900144, 901002, 9001023): never a password verdict.
-    ProtocolMismatch,
-    /// Slow down.
-    Throttled,
-    /// A transient failure inside Entra (or its agents).
-    Unreachable,
-    /// Nothing to conclude for a password check.
-    Unknown,
-}
-
 /// One AADSTS code.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -86,14 +43,14 @@ pub struct CatalogEntry {
     pub name: String,
     /// What happened, in plain words.
     pub meaning: String,
-    /// Whether this answer proves the password right.
-    pub password_verified: PasswordEvidence,
     /// Smart-lockout risk of retrying.
     pub lockout: LockoutRisk,
     /// Details of the lockout behaviour.
     pub lockout_note: String,
-    /// The verdict class for a password check.
-    pub verdict: VerdictClass,
+    /// The situation a password check ends in when Entra sends this code
+    /// with one of [`CatalogEntry::errors`]. What the code proves about the
+    /// password follows from it ([`CatalogEntry::password_verified`]).
+    pub verdict: Verdict,
     /// The OAuth `error` values Entra sends with this code.
     pub errors: Vec<String>,
     /// What the admin (or user) should do.
@@ -109,22 +66,18 @@ impl CatalogEntry {
         self.errors.iter().any(|e| e == error)
     }
 
+    /// What this code proves about the password: right, wrong, nothing (not
+    /// applicable) or unknown. Derived from [`CatalogEntry::verdict`], so the
+    /// catalog and the verdicts cannot disagree.
+    pub fn password_verified(&self) -> PasswordProof {
+        self.verdict.proof().unwrap_or(PasswordProof::Unknown)
+    }
+
     /// The fix with the portal path appended, for verdicts and `explain`.
     pub fn fix_with_portal(&self) -> String {
         match &self.portal {
             Some(p) => format!("{} ({p})", self.fix),
             None => self.fix.clone(),
-        }
-    }
-}
-
-impl PasswordEvidence {
-    /// `yes`, `no` or `unknown`, as in the catalog data.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::Unknown => "unknown",
         }
     }
 }
@@ -142,26 +95,6 @@ impl LockoutRisk {
     }
 }
 
-impl VerdictClass {
-    /// The class name as in the catalog data (`wrong_password`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Interrupted => "interrupted",
-            Self::WrongPassword => "wrong_password",
-            Self::Locked => "locked",
-            Self::PasswordExpired => "password_expired",
-            Self::Disabled => "disabled",
-            Self::UnknownUser => "unknown_user",
-            Self::NotAssigned => "not_assigned",
-            Self::Misconfigured => "misconfigured",
-            Self::ProtocolMismatch => "protocol_mismatch",
-            Self::Throttled => "throttled",
-            Self::Unreachable => "unreachable",
-            Self::Unknown => "unknown",
-        }
-    }
-}
-
 /// The catalog data could not be read.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum CatalogError {
@@ -174,6 +107,12 @@ pub enum CatalogError {
     /// An entry's `errors` list is empty, so it could never match.
     #[error("AADSTS catalog: code {0} lists no OAuth errors")]
     NoErrors(u32),
+    /// An entry's verdict is not a situation an Entra error can lead to
+    /// (`verified`, `pass`, `warn`, `fail`).
+    #[error(
+        "AADSTS catalog: code {0} has verdict `{1}`, which no Entra error leads to; use one of the situations listed at the top of aadsts.toml"
+    )]
+    NotAnErrorVerdict(u32, &'static str),
 }
 
 #[derive(Deserialize)]
@@ -211,6 +150,15 @@ impl Catalog {
         for entry in file.code {
             if entry.errors.is_empty() {
                 return Err(CatalogError::NoErrors(entry.code));
+            }
+            if matches!(
+                entry.verdict,
+                Verdict::Verified | Verdict::Pass | Verdict::Warn | Verdict::Fail
+            ) {
+                return Err(CatalogError::NotAnErrorVerdict(
+                    entry.code,
+                    entry.verdict.name(),
+                ));
             }
             let code = entry.code;
             if entries.insert(code, entry).is_some() {
@@ -272,27 +220,30 @@ mod tests {
         assert!(Catalog::builtin().len() >= 50);
     }
 
+    /// Every reference code with the fixed answer to "what does it prove
+    /// about the password" (written out here, not computed).
     #[test]
-    fn every_reference_code_is_in_the_catalog_with_its_evidence() {
+    fn every_reference_code_proves_what_the_table_says() {
         let cat = Catalog::builtin();
         let mut checked = 0;
         for line in REFERENCE_TSV
             .lines()
-            .skip(1)
-            .filter(|l| !l.trim().is_empty())
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         {
             let cols: Vec<&str> = line.split('\t').collect();
-            let evidence = match cols[1] {
-                "yes" => PasswordEvidence::Yes,
-                "no" => PasswordEvidence::No,
-                _ => PasswordEvidence::Unknown,
+            let expected = match cols[1] {
+                "right" => PasswordProof::Right,
+                "wrong" => PasswordProof::Wrong,
+                "nothing" => PasswordProof::Nothing,
+                "unknown" => PasswordProof::Unknown,
+                other => panic!("bad fixture value {other}"),
             };
             for code in cols[0].split('/') {
                 let code: u32 = code.parse().unwrap();
                 let entry = cat
                     .get(code)
                     .unwrap_or_else(|| panic!("AADSTS{code} missing"));
-                assert_eq!(entry.password_verified, evidence, "AADSTS{code}");
+                assert_eq!(entry.password_verified(), expected, "AADSTS{code}");
                 assert!(!entry.fix.is_empty() && !entry.meaning.is_empty());
                 checked += 1;
             }
@@ -302,14 +253,15 @@ mod tests {
 
     #[test]
     fn only_codes_that_deny_the_password_are_wrong_password() {
-        for e in Catalog::builtin().entries() {
-            if e.verdict == VerdictClass::WrongPassword {
-                assert_eq!(e.password_verified, PasswordEvidence::No, "{}", e.code);
-                assert_eq!(e.errors, vec!["invalid_grant".to_string()], "{}", e.code);
-            }
-            if e.verdict == VerdictClass::Interrupted {
-                assert_eq!(e.password_verified, PasswordEvidence::Yes, "{}", e.code);
-            }
+        let wrong: Vec<u32> = Catalog::builtin()
+            .entries()
+            .filter(|e| e.password_verified() == PasswordProof::Wrong)
+            .map(|e| e.code)
+            .collect();
+        assert_eq!(wrong, vec![50064, 50126]);
+        for code in wrong {
+            let e = Catalog::builtin().get(code).unwrap();
+            assert_eq!(e.errors, vec!["invalid_grant".to_string()], "{code}");
         }
     }
 
@@ -319,7 +271,7 @@ mod tests {
             7000218, 700016, 90002, 700025, 7000215, 7000222, 500113, 65001,
         ] {
             let e = Catalog::builtin().get(code).unwrap();
-            assert_eq!(e.verdict, VerdictClass::Misconfigured, "{code}");
+            assert_eq!(e.verdict, Verdict::Misconfigured, "{code}");
             assert!(e.fix_with_portal().contains("Entra admin center"), "{code}");
         }
     }
@@ -328,9 +280,8 @@ mod tests {
     fn names_round_trip_with_the_data_file() {
         for e in Catalog::builtin().entries() {
             for (field, value) in [
-                ("password_verified", e.password_verified.as_str()),
                 ("lockout", e.lockout.as_str()),
-                ("verdict", e.verdict.as_str()),
+                ("verdict", e.verdict.name()),
             ] {
                 let line = format!("{field} = \"{value}\"");
                 assert!(BUILTIN_TOML.contains(&line), "{line}");
@@ -351,7 +302,7 @@ mod tests {
 
     #[test]
     fn malformed_catalogs_are_rejected_with_the_reason() {
-        let dup = "[[code]]\ncode = 1\nname='a'\nmeaning='m'\npassword_verified='no'\nlockout='none'\nlockout_note=''\nverdict='unknown'\nerrors=['x']\nfix='f'\n";
+        let dup = "[[code]]\ncode = 1\nname='a'\nmeaning='m'\nlockout='none'\nlockout_note=''\nverdict='unknown'\nerrors=['x']\nfix='f'\n";
         let twice = format!("{dup}{dup}");
         assert_eq!(
             Catalog::parse(&twice).unwrap_err(),
@@ -362,6 +313,11 @@ mod tests {
             Catalog::parse(&bad),
             Err(CatalogError::Malformed(_))
         ));
+        let pass = dup.replace("verdict='unknown'", "verdict='pass'");
+        assert_eq!(
+            Catalog::parse(&pass).unwrap_err(),
+            CatalogError::NotAnErrorVerdict(1, "pass")
+        );
         let none = dup.replace("errors=['x']", "errors=[]");
         assert_eq!(
             Catalog::parse(&none).unwrap_err(),

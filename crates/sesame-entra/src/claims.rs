@@ -206,12 +206,13 @@ impl EntraClaims {
         self.groups == GroupClaim::Overage
     }
 
-    /// Groups as far as the token alone tells: known, or unknown because of
-    /// overage (resolve with [`crate::graph`] first).
+    /// Groups as far as the token alone tells: known, unknown because of
+    /// overage (resolve with [`crate::graph`] first), or not emitted at all
+    /// (the app registration has no groups claim) — never "no groups".
     pub fn token_groups(&self) -> Groups {
         match &self.groups {
             GroupClaim::Listed(ids) => Groups::Known { ids: ids.clone() },
-            GroupClaim::NotEmitted => Groups::Known { ids: Vec::new() },
+            GroupClaim::NotEmitted => Groups::NotEmitted,
             GroupClaim::Overage => Groups::Unknown {
                 reason:
                     "the ID token reported group overage and groups were not resolved from Graph"
@@ -220,14 +221,19 @@ impl EntraClaims {
         }
     }
 
+    /// The identity key: `oid` + `tid`.
+    pub fn entra_id(&self) -> EntraId {
+        EntraId {
+            oid: self.oid.clone(),
+            tid: self.tid.clone(),
+        }
+    }
+
     /// The identity provisioning and the sync log use, with `groups`
     /// resolved by the caller (from the token or from Graph).
     pub fn to_identity(&self, groups: Groups) -> Identity {
         Identity {
-            id: EntraId {
-                oid: self.oid.clone(),
-                tid: self.tid.clone(),
-            },
+            id: self.entra_id(),
             username: self.username().to_owned(),
             upn: self.upn.clone(),
             name: self.name.clone(),
@@ -289,6 +295,17 @@ mod tests {
         assert!(matches!(c.token_groups(), Groups::Unknown { .. }));
         let c = EntraClaims::from_payload(&payload(r#","hasgroups":true"#), Version::V2).unwrap();
         assert!(c.has_group_overage());
+    }
+
+    #[test]
+    fn a_token_without_a_groups_claim_is_not_no_groups() {
+        let c = EntraClaims::from_payload(&payload(""), Version::V2).unwrap();
+        assert_eq!(c.groups, GroupClaim::NotEmitted);
+        assert_eq!(c.token_groups(), Groups::NotEmitted);
+        assert_eq!(c.to_identity(c.token_groups()).groups.known(), None);
+        // An emitted but empty claim is a real "no groups".
+        let c = EntraClaims::from_payload(&payload(r#","groups":[]"#), Version::V2).unwrap();
+        assert_eq!(c.token_groups(), Groups::Known { ids: vec![] });
     }
 
     #[test]

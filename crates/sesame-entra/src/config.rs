@@ -92,14 +92,19 @@ pub struct ClientConfig {
     pub jwks_max_age: Duration,
     /// Microsoft Graph base URL (group overage).
     pub graph_base: Url,
+    /// Allow plain `http://` to a loopback host (by parsed host, never by
+    /// text) for the authority, discovery endpoints and Graph. For a
+    /// simulated tenant only (profile key `AllowInsecureSimulatedTenant`):
+    /// any local user can listen on a loopback port and mint identities.
+    pub allow_insecure_loopback: bool,
 }
 
 /// A configuration value is unusable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
-    /// A URL that must be HTTPS is not (loopback excepted).
+    /// A URL that must be HTTPS is not.
     #[error(
-        "{what} `{url}` must use https:// (plain http is allowed only for 127.0.0.1, ::1 and localhost)"
+        "{what} `{url}` must use https:// (plain http is allowed only to a loopback address with AllowInsecureSimulatedTenant, for a simulated tenant only)"
     )]
     NotHttps {
         /// Which setting.
@@ -155,6 +160,7 @@ impl ClientConfig {
             jwks_refetch_interval: Duration::from_secs(60),
             jwks_max_age: crate::jwks::DEFAULT_MAX_AGE,
             graph_base: default_url(DEFAULT_GRAPH_HOST),
+            allow_insecure_loopback: false,
         }
     }
 
@@ -199,6 +205,7 @@ impl ClientConfig {
         cfg.ropg_scopes = s.ropg_scopes.clone();
         cfg.ropg_resource = s.ropg_resource.clone();
         cfg.success_codes = s.ropg_success_codes.clone();
+        cfg.allow_insecure_loopback = s.allow_insecure_simulated_tenant;
         if !s.trusted_root_certificates.is_empty() {
             cfg.extra_root_certs_pem = Some(s.trusted_root_certificates.join("\n"));
         }
@@ -223,8 +230,9 @@ impl ClientConfig {
         if self.redirect_uri.is_empty() {
             return Err(ConfigError::Empty("redirect URI"));
         }
-        require_https("authority host", &self.authority_host)?;
-        require_https("Graph base URL", &self.graph_base)?;
+        let insecure = self.allow_insecure_loopback;
+        require_https("authority host", &self.authority_host, insecure)?;
+        require_https("Graph base URL", &self.graph_base, insecure)?;
         Ok(())
     }
 }
@@ -253,12 +261,26 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// HTTPS, or plain HTTP to loopback.
-pub(crate) fn require_https(what: &'static str, url: &Url) -> Result<(), ConfigError> {
+/// `true` when `url` may be fetched: HTTPS, or plain HTTP to a loopback
+/// host when the simulated-tenant switch is on. The one rule for the
+/// authority, discovery endpoints, Graph and every request.
+pub(crate) fn transport_allowed(url: &Url, allow_insecure_loopback: bool) -> bool {
     match url.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(url) => Ok(()),
-        _ => Err(ConfigError::NotHttps {
+        "https" => url.host().is_some(),
+        "http" => allow_insecure_loopback && is_loopback(url),
+        _ => false,
+    }
+}
+
+/// HTTPS, or plain HTTP to loopback with the simulated-tenant switch.
+pub(crate) fn require_https(
+    what: &'static str,
+    url: &Url,
+    allow_insecure_loopback: bool,
+) -> Result<(), ConfigError> {
+    match transport_allowed(url, allow_insecure_loopback) {
+        true => Ok(()),
+        false => Err(ConfigError::NotHttps {
             what,
             url: url.to_string(),
         }),
@@ -303,17 +325,37 @@ mod tests {
             .unwrap();
         let err = c.validate().unwrap_err();
         assert!(err.to_string().contains("authority host"), "{err}");
-        for ok in [
+        let with = |url: &str, insecure: bool| {
+            let mut c = ClientConfig::new("t", "app", "x")
+                .with_authority_host(url)
+                .unwrap();
+            c.allow_insecure_loopback = insecure;
+            c.validate()
+        };
+        // Plain http to loopback only with the simulated-tenant switch.
+        for loopback in [
             "http://127.0.0.1:8443",
+            "http://127.9.9.9",
             "http://[::1]:1",
             "http://localhost",
-            "https://a.b",
         ] {
-            let c = ClientConfig::new("t", "app", "x")
-                .with_authority_host(ok)
-                .unwrap();
-            assert_eq!(c.validate(), Ok(()), "{ok}");
+            assert!(
+                with(loopback, false).is_err(),
+                "{loopback} without the switch"
+            );
+            assert_eq!(with(loopback, true), Ok(()), "{loopback}");
         }
+        // Loopback is the parsed host, never a text match.
+        for not_loopback in [
+            "http://localhost.attacker.example",
+            "http://127.0.0.1.nip.io",
+            "http://[::2]",
+            "http://login.example.com/127.0.0.1",
+        ] {
+            assert!(with(not_loopback, true).is_err(), "{not_loopback}");
+        }
+        assert_eq!(with("https://a.b", false), Ok(()));
+        assert_eq!(with("https://localhost.attacker.example", false), Ok(()));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use serde::Deserialize;
 use url::Url;
 
-use crate::config::{ClientConfig, is_loopback};
+use crate::config::{ClientConfig, transport_allowed};
 use crate::error::{EntraError, parse_error_response, snippet};
 use crate::http::{HttpClient, TransportError};
 
@@ -195,7 +195,13 @@ async fn fetch_one(
             .map(Box::new),
         });
     }
-    parse_metadata(url.as_str(), &resp.body, version, &cfg.tenant)
+    parse_metadata(
+        url.as_str(),
+        &resp.body,
+        version,
+        &cfg.tenant,
+        cfg.allow_insecure_loopback,
+    )
 }
 
 /// Parses one discovery document and checks its issuer against the
@@ -205,6 +211,7 @@ pub fn parse_metadata(
     body: &[u8],
     version: Version,
     configured_tenant: &str,
+    allow_insecure_loopback: bool,
 ) -> Result<ProviderMetadata, DiscoveryError> {
     let malformed = |detail: String| DiscoveryError::Malformed {
         url: url.to_owned(),
@@ -248,7 +255,7 @@ pub fn parse_metadata(
     }
     let endpoint = |s: &str| -> Result<Url, DiscoveryError> {
         let u = Url::parse(s).map_err(|e| malformed(format!("endpoint `{s}`: {e}")))?;
-        if u.scheme() == "https" || (u.scheme() == "http" && is_loopback(&u)) {
+        if transport_allowed(&u, allow_insecure_loopback) {
             Ok(u)
         } else {
             Err(DiscoveryError::InsecureEndpoint {
@@ -299,24 +306,31 @@ mod tests {
     #[test]
     fn v2_and_v1_issuers_name_the_tenant() {
         let v2 = format!("https://login.microsoftonline.com/{TID}/v2.0");
-        let m = parse_metadata("u", &doc(&v2), Version::V2, TID).unwrap();
+        let m = parse_metadata("u", &doc(&v2), Version::V2, TID, false).unwrap();
         assert_eq!(m.tenant_id, TID);
         assert_eq!(m.msgraph_host.as_deref(), Some("graph.microsoft.com"));
         let v1 = format!("https://sts.windows.net/{TID}/");
-        let m = parse_metadata("u", &doc(&v1), Version::V1, "contoso.onmicrosoft.com").unwrap();
+        let m = parse_metadata(
+            "u",
+            &doc(&v1),
+            Version::V1,
+            "contoso.onmicrosoft.com",
+            false,
+        )
+        .unwrap();
         assert_eq!(m.tenant_id, TID);
     }
 
     #[test]
     fn wrong_or_templated_issuers_are_refused() {
         let other = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000001/v2.0";
-        let err = parse_metadata("u", &doc(other), Version::V2, TID).unwrap_err();
+        let err = parse_metadata("u", &doc(other), Version::V2, TID, false).unwrap_err();
         assert!(err.to_string().contains("profile's tenant"), "{err}");
         let template = "https://login.microsoftonline.com/{tenantid}/v2.0";
-        let err = parse_metadata("u", &doc(template), Version::V2, "common").unwrap_err();
+        let err = parse_metadata("u", &doc(template), Version::V2, "common", false).unwrap_err();
         assert!(err.to_string().contains("multi-tenant"), "{err}");
         let v1_form = format!("https://sts.windows.net/{TID}/");
-        assert!(parse_metadata("u", &doc(&v1_form), Version::V2, TID).is_err());
+        assert!(parse_metadata("u", &doc(&v1_form), Version::V2, TID, false).is_err());
     }
 
     #[test]
@@ -326,12 +340,12 @@ mod tests {
             "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/token",
             "http://evil.example/token",
         );
-        let err = parse_metadata("u", body.as_bytes(), Version::V2, TID).unwrap_err();
+        let err = parse_metadata("u", body.as_bytes(), Version::V2, TID, false).unwrap_err();
         assert!(
             matches!(err, DiscoveryError::InsecureEndpoint { .. }),
             "{err}"
         );
-        let err = parse_metadata("u", b"<html>", Version::V2, TID).unwrap_err();
+        let err = parse_metadata("u", b"<html>", Version::V2, TID, false).unwrap_err();
         assert!(matches!(err, DiscoveryError::Malformed { .. }));
     }
 

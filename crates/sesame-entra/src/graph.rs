@@ -91,6 +91,7 @@ impl EntraClient {
                 tracing::info!(count = ids.len(), "groups resolved from Graph (overage)")
             }
             Groups::Unknown { reason } => tracing::warn!(%reason, "groups unknown after overage"),
+            Groups::NotEmitted => {}
         }
         groups
     }

@@ -13,10 +13,13 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use crate::config::{ClientConfig, ConfigError, is_loopback};
+use crate::config::{ClientConfig, ConfigError, transport_allowed};
 
 /// A response read in full (up to the body cap).
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the status, content type and body *length* only: a body can
+/// hold tokens (a token response) and must never reach a log.
+#[derive(Clone)]
 pub struct HttpResponse {
     /// HTTP status code.
     pub status: u16,
@@ -26,6 +29,20 @@ pub struct HttpResponse {
     pub retry_after: Option<String>,
     /// The body.
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field("retry_after", &self.retry_after)
+            .field(
+                "body",
+                &format_args!("[{} bytes, redacted]", self.body.len()),
+            )
+            .finish()
+    }
 }
 
 impl HttpResponse {
@@ -115,6 +132,7 @@ pub struct HttpClient {
     max_body_bytes: usize,
     total_timeout: Duration,
     connect_timeout: Duration,
+    allow_insecure_loopback: bool,
 }
 
 impl HttpClient {
@@ -150,6 +168,7 @@ impl HttpClient {
             max_body_bytes: cfg.max_body_bytes,
             total_timeout: cfg.total_timeout,
             connect_timeout: cfg.connect_timeout,
+            allow_insecure_loopback: cfg.allow_insecure_loopback,
         })
     }
 
@@ -159,7 +178,7 @@ impl HttpClient {
         url: &Url,
         bearer: Option<&SecretString>,
     ) -> Result<HttpResponse, TransportError> {
-        check_scheme(url)?;
+        check_scheme(url, self.allow_insecure_loopback)?;
         let mut req = self.inner.get(url.clone());
         if let Some(token) = bearer {
             req = req.header(AUTHORIZATION, format!("Bearer {}", token.expose_secret()));
@@ -173,7 +192,7 @@ impl HttpClient {
         url: &Url,
         form: &[(&str, &str)],
     ) -> Result<HttpResponse, TransportError> {
-        check_scheme(url)?;
+        check_scheme(url, self.allow_insecure_loopback)?;
         let req = self.inner.post(url.clone()).form(form);
         self.send(url, req).await
     }
@@ -185,7 +204,7 @@ impl HttpClient {
         bearer: &SecretString,
         body: &serde_json::Value,
     ) -> Result<HttpResponse, TransportError> {
-        check_scheme(url)?;
+        check_scheme(url, self.allow_insecure_loopback)?;
         let req = self
             .inner
             .post(url.clone())
@@ -201,7 +220,10 @@ impl HttpClient {
     ) -> Result<HttpResponse, TransportError> {
         let started = Instant::now();
         let shown = display_url(url);
-        let mut resp = req.send().await.map_err(|e| self.classify(&shown, &e))?;
+        let mut resp = req
+            .send()
+            .await
+            .map_err(|e| self.classify(url, &shown, &e))?;
         let status = resp.status().as_u16();
         let header = |name| {
             resp.headers()
@@ -215,7 +237,7 @@ impl HttpClient {
             return Err(TransportError::Redirect {
                 url: shown,
                 status,
-                location: header(LOCATION),
+                location: header(LOCATION).map(|l| without_query(&l)),
             });
         }
         if resp
@@ -228,7 +250,11 @@ impl HttpClient {
             });
         }
         let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(&shown, &e))? {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| self.classify(url, &shown, &e))?
+        {
             if body.len() + chunk.len() > self.max_body_bytes {
                 return Err(TransportError::TooLarge {
                     url: shown,
@@ -252,9 +278,11 @@ impl HttpClient {
         })
     }
 
-    fn classify(&self, url: &str, e: &reqwest::Error) -> TransportError {
-        let url = url.to_owned();
-        let detail = chain(e);
+    /// The error for `e`, with every form of the request URL reduced to
+    /// `shown` (no query or fragment: they can hold codes, state, nonces).
+    fn classify(&self, full: &Url, shown: &str, e: &reqwest::Error) -> TransportError {
+        let url = shown.to_owned();
+        let detail = without_query(&chain(e).replace(full.as_str(), shown));
         if is_tls(e) || looks_like_tls(&detail) {
             return TransportError::Tls { url, detail };
         }
@@ -279,13 +307,13 @@ impl HttpClient {
     }
 }
 
-fn check_scheme(url: &Url) -> Result<(), TransportError> {
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(url) => Ok(()),
-        _ => Err(TransportError::InsecureUrl {
+fn check_scheme(url: &Url, allow_insecure_loopback: bool) -> Result<(), TransportError> {
+    if transport_allowed(url, allow_insecure_loopback) {
+        Ok(())
+    } else {
+        Err(TransportError::InsecureUrl {
             url: display_url(url),
-        }),
+        })
     }
 }
 
@@ -295,6 +323,25 @@ fn display_url(url: &Url) -> String {
     u.set_query(None);
     u.set_fragment(None);
     u.to_string()
+}
+
+/// `text` with the query and fragment of every URL in it removed (error
+/// chains and `Location` headers quote URLs).
+fn without_query(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_query = false;
+    for c in text.chars() {
+        match c {
+            '?' | '#' if !in_query => in_query = true,
+            c if in_query && (c.is_whitespace() || matches!(c, ')' | '"' | '\'' | '>')) => {
+                in_query = false;
+                out.push(c);
+            }
+            _ if in_query => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Walks an error's sources looking for a rustls error.
@@ -345,22 +392,71 @@ mod tests {
     use super::*;
 
     #[test]
-    fn plain_http_is_refused_except_to_loopback() {
-        for ok in [
-            "https://login.microsoftonline.com/x",
+    fn plain_http_is_refused_except_to_loopback_with_the_switch() {
+        let https = Url::parse("https://login.microsoftonline.com/x").unwrap();
+        assert_eq!(check_scheme(&https, false), Ok(()));
+        for loopback in [
             "http://127.0.0.1:9/x",
             "http://localhost/x",
             "http://[::1]/x",
         ] {
-            assert_eq!(check_scheme(&Url::parse(ok).unwrap()), Ok(()), "{ok}");
+            let u = Url::parse(loopback).unwrap();
+            assert!(check_scheme(&u, false).is_err(), "{loopback}");
+            assert_eq!(check_scheme(&u, true), Ok(()), "{loopback}");
         }
         for bad in [
             "http://login.microsoftonline.com/x",
             "ftp://127.0.0.1/x",
             "http://127.0.0.1.nip.io/x",
+            "http://localhost.attacker.example/x",
         ] {
-            assert!(check_scheme(&Url::parse(bad).unwrap()).is_err(), "{bad}");
+            assert!(
+                check_scheme(&Url::parse(bad).unwrap(), true).is_err(),
+                "{bad}"
+            );
         }
+    }
+
+    #[test]
+    fn a_response_never_shows_its_body_in_debug() {
+        let r = HttpResponse {
+            status: 200,
+            content_type: Some("application/json".into()),
+            retry_after: None,
+            body: br#"{"access_token":"eyJ0eXAi.secret-at","refresh_token":"0.AAA-secret-rt"}"#
+                .to_vec(),
+        };
+        let shown = format!("{r:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(
+            shown.contains("redacted") && shown.contains("200"),
+            "{shown}"
+        );
+    }
+
+    #[tokio::test]
+    async fn transport_errors_never_quote_query_strings() {
+        // A closed loopback port: connection refused, with reqwest quoting the URL.
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let mut cfg = ClientConfig::new("t", "c", "r");
+        cfg.allow_insecure_loopback = true;
+        let http = HttpClient::new(&cfg).unwrap();
+        let url = Url::parse(&format!(
+            "http://127.0.0.1:{port}/t/oauth2/v2.0/authorize?code=SECRET-CODE&state=SECRET-STATE#frag-SECRET"
+        ))
+        .unwrap();
+        let err = http.get(&url, None).await.unwrap_err();
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(!shown.contains("SECRET"), "{shown}");
+            assert!(shown.contains("/t/oauth2/v2.0/authorize"), "{shown}");
+        }
+        assert_eq!(
+            without_query("see https://h/p?code=x&y=z) and http://a/b#f end"),
+            "see https://h/p) and http://a/b end"
+        );
     }
 
     #[test]

@@ -5,14 +5,17 @@
 //! with a cached JWKS, Graph group overage, the AADSTS catalog, and the
 //! mapping of every Entra answer to a password verdict.
 //!
-//! Start with [`EntraClient`]: [`EntraClient::check_password`] for the
-//! password check; [`EntraClient::authorize`], then
+//! Start with [`EntraClient`]: [`EntraClient::verify_password_for`] for the
+//! password check of a signed-in identity (the only way to a
+//! [`VerifiedPassword`]), [`EntraClient::sign_in_with_password`] for native
+//! sign-in, [`EntraClient::check_password`] for a verdict alone; [`EntraClient::authorize`], then
 //! [`authorize::parse_redirect`], then [`EntraClient::exchange_code`] for the
 //! interactive sign-in; [`EntraClient::resolve_groups`] for group overage.
 //! [`Catalog::builtin`] explains any AADSTS code.
 #![warn(missing_docs)]
 
 pub mod authorize;
+pub mod binding;
 pub mod catalog;
 pub mod claims;
 pub mod client;
@@ -28,6 +31,7 @@ pub mod ropg;
 pub mod token;
 pub mod verdict;
 
+pub use binding::{PasswordCheckFor, PasswordSignIn};
 pub use catalog::{Catalog, CatalogEntry};
 pub use claims::{EntraClaims, GroupClaim};
 pub use client::{Clock, EntraClient, SystemClock};
@@ -35,6 +39,9 @@ pub use config::{ClientConfig, ConfigError, RopgEndpoint};
 pub use discovery::Version;
 pub use error::{EntraError, RetryAfter, UnexpectedResponse};
 pub use http::{HttpClient, TransportError};
-pub use ropg::{PasswordCheck, PasswordRefused};
+pub use ropg::{Issued, PasswordCheck, PasswordGrantForm, PasswordRefused};
+pub use sesame_core::password_binding::{
+    BindingRefused, PasswordOwner, VerifiedBy, VerifiedPassword,
+};
 pub use token::{SignIn, TokenError, TokenSet};
 pub use verdict::{PasswordVerdict, verdict_for_error, verdict_for_unexpected};

@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::catalog::Catalog;
 use crate::claims::EntraClaims;
 use crate::client::EntraClient;
+use crate::config::ClientConfig;
 use crate::discovery::{DiscoveryError, Version};
 use crate::error::EntraError;
 use crate::http::TransportError;
@@ -20,6 +21,11 @@ use crate::verdict::{
 };
 
 /// The result of one password check.
+///
+/// [`PasswordVerdict::Verified`] comes only with tokens *and* a validated ID
+/// token ([`PasswordCheck::claims`]): tokens without an ID token are not a
+/// verified password (nothing says whose password it was). The issued tokens
+/// are private, so a check with tokens can only come from this crate.
 #[derive(Debug)]
 pub struct PasswordCheck {
     /// The verdict.
@@ -28,10 +34,19 @@ pub struct PasswordCheck {
     pub endpoint: Option<Version>,
     /// Entra's error (trace and correlation IDs for the sync log).
     pub error: Option<EntraError>,
-    /// The validated ID-token claims, when tokens were issued.
-    pub claims: Option<EntraClaims>,
-    /// The tokens, when issued (e.g. for Graph group overage).
-    pub tokens: Option<TokenSet>,
+    /// The username the password grant sent (trimmed).
+    pub username: String,
+    issued: Option<Issued>,
+}
+
+/// Tokens Entra issued for a password grant, with the validated claims of
+/// their ID token (the two always come together).
+#[derive(Debug)]
+pub struct Issued {
+    /// The validated ID-token claims.
+    pub claims: EntraClaims,
+    /// The tokens (e.g. for Graph group overage).
+    pub tokens: TokenSet,
 }
 
 impl PasswordCheck {
@@ -40,9 +55,96 @@ impl PasswordCheck {
             verdict,
             endpoint: None,
             error: None,
-            claims: None,
-            tokens: None,
+            username: String::new(),
+            issued: None,
         }
+    }
+
+    /// The validated ID-token claims, when tokens were issued.
+    pub fn claims(&self) -> Option<&EntraClaims> {
+        self.issued.as_ref().map(|i| &i.claims)
+    }
+
+    /// The tokens, when issued.
+    pub fn tokens(&self) -> Option<&TokenSet> {
+        self.issued.as_ref().map(|i| &i.tokens)
+    }
+
+    /// The tokens and claims, when issued.
+    pub fn issued(&self) -> Option<&Issued> {
+        self.issued.as_ref()
+    }
+}
+
+/// The body of a password (ROPG) grant, built in one place for the product's
+/// check and the doctor's probes, so both send the same request: v2 sends
+/// `scope=openid …`, v1 sends `resource=…` and `scope=openid` (so both
+/// families return an ID token, which binds the password to an identity).
+/// `Debug` never shows the password or the client secret.
+pub struct PasswordGrantForm<'a> {
+    cfg: &'a ClientConfig,
+    version: Version,
+    username: &'a str,
+    password: Option<&'a SecretString>,
+    scope: String,
+}
+
+impl std::fmt::Debug for PasswordGrantForm<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.pairs().into_iter().map(|(k, _)| k).collect();
+        f.debug_struct("PasswordGrantForm")
+            .field("version", &self.version)
+            .field("username", &self.username)
+            .field("fields", &names)
+            .finish()
+    }
+}
+
+impl<'a> PasswordGrantForm<'a> {
+    /// The grant for `username` on the `version` endpoint. `password` is
+    /// `None` for the doctor's app probe (a request that cannot sign anybody
+    /// in, but makes Entra judge the app registration).
+    pub fn new(
+        cfg: &'a ClientConfig,
+        version: Version,
+        username: &'a str,
+        password: Option<&'a SecretString>,
+    ) -> Self {
+        let scope = match version {
+            Version::V2 => scope_string(&cfg.ropg_scopes),
+            Version::V1 => "openid".to_owned(),
+        };
+        Self {
+            cfg,
+            version,
+            username,
+            password,
+            scope,
+        }
+    }
+
+    /// The form fields, in order. The values borrow the secrets: send them
+    /// and drop them.
+    pub fn pairs(&self) -> Vec<(&'static str, &str)> {
+        let cfg = self.cfg;
+        let mut form: Vec<(&'static str, &str)> = vec![
+            ("grant_type", "password"),
+            ("client_id", cfg.ropg_client_id()),
+            ("username", self.username),
+        ];
+        if let Some(p) = self.password {
+            form.push(("password", p.expose_secret()));
+        }
+        if self.version == Version::V1 {
+            form.push(("resource", &cfg.ropg_resource));
+        }
+        form.push(("scope", &self.scope));
+        if cfg.ropg_client_id.is_none()
+            && let Some(secret) = &cfg.client_secret
+        {
+            form.push(("client_secret", secret.expose_secret()));
+        }
+        form
     }
 }
 
@@ -88,7 +190,8 @@ impl EntraClient {
     ) -> Result<PasswordCheck, PasswordRefused> {
         precheck(username, password)?;
         let username = username.trim();
-        let check = self.check_password_inner(username, password).await;
+        let mut check = self.check_password_inner(username, password).await;
+        username.clone_into(&mut check.username);
         tracing::info!(
             verdict = check.verdict.name(),
             code = ?check.verdict.code(),
@@ -113,27 +216,9 @@ impl EntraClient {
         let mut last_mixup: Option<EntraError> = None;
         for (i, version) in order.iter().copied().enumerate() {
             let url = &disco.metadata(version).token_endpoint;
-            let scopes = scope_string(&self.config().ropg_scopes);
             let cfg = self.config();
-            let mut form: Vec<(&str, &str)> = vec![
-                ("grant_type", "password"),
-                ("client_id", cfg.ropg_client_id()),
-                ("username", username),
-                ("password", password.expose_secret()),
-            ];
-            match version {
-                Version::V2 => form.push(("scope", &scopes)),
-                Version::V1 => {
-                    form.push(("resource", &cfg.ropg_resource));
-                    form.push(("scope", "openid"));
-                }
-            }
-            if cfg.ropg_client_id.is_none()
-                && let Some(secret) = &cfg.client_secret
-            {
-                form.push(("client_secret", secret.expose_secret()));
-            }
-            let resp = match self.http().post_form(url, &form).await {
+            let grant = PasswordGrantForm::new(cfg, version, username, Some(password));
+            let resp = match self.http().post_form(url, &grant.pairs()).await {
                 Ok(r) => r,
                 Err(e) => return PasswordCheck::verdict_only(unreachable(&e)),
             };
@@ -164,8 +249,8 @@ impl EntraClient {
                         verdict,
                         endpoint: Some(version),
                         error: Some(*err),
-                        claims: None,
-                        tokens: None,
+                        username: String::new(),
+                        issued: None,
                     };
                 }
                 Err(TokenError::Unexpected(u)) => {
@@ -198,40 +283,41 @@ impl EntraClient {
             verdict,
             endpoint: order.last().copied(),
             error: last_mixup,
-            claims: None,
-            tokens: None,
+            username: String::new(),
+            issued: None,
         }
     }
 
-    /// Tokens were issued: validate the ID token (if any) before saying so.
+    /// Tokens were issued: only a validated ID token makes them a verified
+    /// password. No ID token, or one that fails validation, is `Unknown`.
     async fn verified(&self, tokens: TokenSet, version: Version) -> PasswordCheck {
-        let claims = match &tokens.id_token {
-            None => None,
-            Some(id) => match self
-                .validate_id_token(id, version, self.config().ropg_client_id(), None)
-                .await
-            {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    return PasswordCheck {
-                        verdict: PasswordVerdict::Unknown {
-                            code: None,
-                            raw: format!("Entra issued tokens but the ID token was refused: {e}"),
-                        },
-                        endpoint: Some(version),
-                        error: None,
-                        claims: None,
-                        tokens: None,
-                    };
-                }
-            },
-        };
-        PasswordCheck {
-            verdict: PasswordVerdict::Verified,
+        let unknown = |raw: String| PasswordCheck {
+            verdict: PasswordVerdict::Unknown { code: None, raw },
             endpoint: Some(version),
             error: None,
-            claims,
-            tokens: Some(tokens),
+            username: String::new(),
+            issued: None,
+        };
+        let Some(id) = &tokens.id_token else {
+            return unknown(
+                "Entra issued tokens without an ID token, so nothing says whose password it verified (Sesame asks for `openid`; check that nothing between the Mac and Entra strips it)"
+                    .to_owned(),
+            );
+        };
+        match self
+            .validate_id_token(id, version, self.config().ropg_client_id(), None)
+            .await
+        {
+            Ok(claims) => PasswordCheck {
+                verdict: PasswordVerdict::Verified,
+                endpoint: Some(version),
+                error: None,
+                username: String::new(),
+                issued: Some(Issued { claims, tokens }),
+            },
+            Err(e) => unknown(format!(
+                "Entra issued tokens but the ID token was refused: {e}"
+            )),
         }
     }
 

@@ -9,9 +9,9 @@
 
 use std::time::SystemTime;
 
-pub use sesame_core::verdict::{PasswordProof, PasswordVerdict};
+pub use sesame_core::verdict::{PasswordProof, PasswordVerdict, Verdict};
 
-use crate::catalog::{Catalog, VerdictClass};
+use crate::catalog::Catalog;
 use crate::error::{BodyProblem, EntraError, UnexpectedResponse};
 
 /// The profile's default success codes: answers Entra only gives after the
@@ -69,7 +69,7 @@ pub fn verdict_for_error(
 }
 
 fn from_class(
-    class: VerdictClass,
+    class: Verdict,
     code: u32,
     err: &EntraError,
     success_codes: &[u32],
@@ -82,33 +82,35 @@ fn from_class(
             .map(|e| e.fix_with_portal())
             .unwrap_or_default()
     };
+    let unknown = || PasswordVerdict::Unknown {
+        code: Some(code),
+        raw: err.summary(),
+    };
     match class {
-        VerdictClass::Interrupted if success_codes.contains(&code) => {
+        Verdict::VerifiedInterrupted if success_codes.contains(&code) => {
             PasswordVerdict::VerifiedInterrupted { code }
         }
-        VerdictClass::Interrupted | VerdictClass::Unknown => PasswordVerdict::Unknown {
+        Verdict::VerifiedInterrupted | Verdict::Unknown => unknown(),
+        Verdict::WrongPassword => PasswordVerdict::WrongPassword { code },
+        Verdict::Locked => PasswordVerdict::Locked { code },
+        Verdict::PasswordExpired => PasswordVerdict::PasswordExpired { code },
+        Verdict::Disabled => PasswordVerdict::Disabled { code },
+        Verdict::UnknownUser => PasswordVerdict::UnknownUser { code },
+        Verdict::NotAssigned => PasswordVerdict::NotAssigned { code },
+        Verdict::NotAPasswordAnswer => PasswordVerdict::NotAPasswordAnswer { code },
+        Verdict::Misconfigured => PasswordVerdict::Misconfigured {
             code: Some(code),
-            raw: err.summary(),
+            fix: fix(),
         },
-        VerdictClass::WrongPassword => PasswordVerdict::WrongPassword { code },
-        VerdictClass::Locked => PasswordVerdict::Locked { code },
-        VerdictClass::PasswordExpired => PasswordVerdict::PasswordExpired { code },
-        VerdictClass::Disabled => PasswordVerdict::Disabled { code },
-        VerdictClass::UnknownUser => PasswordVerdict::UnknownUser { code },
-        VerdictClass::NotAssigned => PasswordVerdict::NotAssigned { code },
-        VerdictClass::Misconfigured | VerdictClass::ProtocolMismatch => {
-            PasswordVerdict::Misconfigured {
-                code: Some(code),
-                fix: fix(),
-            }
-        }
-        VerdictClass::Throttled => PasswordVerdict::Throttled {
+        Verdict::Throttled => PasswordVerdict::Throttled {
             code: Some(code),
             retry_after_secs,
         },
-        VerdictClass::Unreachable => PasswordVerdict::Unreachable {
+        Verdict::Unreachable => PasswordVerdict::Unreachable {
             reason: format!("AADSTS{code}: {}", fix()),
         },
+        // The catalog refuses these for an error code (Catalog::parse).
+        Verdict::Verified | Verdict::Pass | Verdict::Warn | Verdict::Fail => unknown(),
     }
 }
 
@@ -196,44 +198,164 @@ mod tests {
         )
     }
 
+    /// Fixed expected answers: code, OAuth error, the verdict a password
+    /// check reaches and what it proves (written out, not computed).
+    const EXPECTED: [(u32, &str, &str, PasswordProof); 24] = [
+        (
+            50076,
+            "interaction_required",
+            "verified_interrupted",
+            PasswordProof::Right,
+        ),
+        (
+            50079,
+            "invalid_grant",
+            "verified_interrupted",
+            PasswordProof::Right,
+        ),
+        (
+            53003,
+            "access_denied",
+            "verified_interrupted",
+            PasswordProof::Right,
+        ),
+        (500121, "invalid_grant", "unknown", PasswordProof::Unknown), // not a default success code
+        (
+            50126,
+            "invalid_grant",
+            "wrong_password",
+            PasswordProof::Wrong,
+        ),
+        (
+            50064,
+            "invalid_grant",
+            "wrong_password",
+            PasswordProof::Wrong,
+        ),
+        (50053, "invalid_grant", "locked", PasswordProof::Unknown),
+        (
+            50055,
+            "user_password_expired",
+            "password_expired",
+            PasswordProof::Right,
+        ),
+        (
+            50144,
+            "invalid_grant",
+            "password_expired",
+            PasswordProof::Right,
+        ),
+        (50057, "invalid_grant", "disabled", PasswordProof::Unknown),
+        (
+            50034,
+            "invalid_grant",
+            "unknown_user",
+            PasswordProof::Nothing,
+        ),
+        (
+            50105,
+            "invalid_grant",
+            "not_assigned",
+            PasswordProof::Unknown,
+        ),
+        (
+            7000218,
+            "invalid_client",
+            "misconfigured",
+            PasswordProof::Nothing,
+        ),
+        (
+            700016,
+            "unauthorized_client",
+            "misconfigured",
+            PasswordProof::Nothing,
+        ),
+        (
+            65001,
+            "consent_required",
+            "misconfigured",
+            PasswordProof::Nothing,
+        ),
+        (
+            900144,
+            "invalid_request",
+            "misconfigured",
+            PasswordProof::Nothing,
+        ),
+        (
+            54005,
+            "invalid_grant",
+            "not_a_password_answer",
+            PasswordProof::Nothing,
+        ),
+        (
+            70008,
+            "invalid_grant",
+            "not_a_password_answer",
+            PasswordProof::Nothing,
+        ),
+        (
+            700082,
+            "invalid_grant",
+            "not_a_password_answer",
+            PasswordProof::Nothing,
+        ),
+        (50196, "invalid_grant", "throttled", PasswordProof::Nothing),
+        (
+            80014,
+            "temporarily_unavailable",
+            "unreachable",
+            PasswordProof::Unknown,
+        ),
+        (
+            50072,
+            "interaction_required",
+            "unknown",
+            PasswordProof::Unknown,
+        ),
+        (
+            50126,
+            "invalid_request",
+            "misconfigured",
+            PasswordProof::Nothing,
+        ), // pairing not trusted
+        (99999, "invalid_grant", "unknown", PasswordProof::Unknown), // not in the catalog
+    ];
+
     #[test]
-    fn every_catalog_code_with_each_of_its_errors_gets_its_class() {
+    fn each_answer_gets_its_fixed_verdict_and_proof() {
+        for (code, error, name, proof) in EXPECTED {
+            let v = verdict(400, error, code);
+            assert_eq!(v.name(), name, "AADSTS{code} with {error}: {v:?}");
+            assert_eq!(v.proof(), proof, "AADSTS{code} with {error}: {v:?}");
+        }
+    }
+
+    /// The catalog's `password_verified` and the verdict a password check
+    /// reaches agree for every code and every error it pairs with (with the
+    /// interrupt codes trusted as success codes).
+    #[test]
+    fn the_catalog_and_the_verdicts_never_disagree_on_the_password() {
         let cat = Catalog::builtin();
+        let all_codes: Vec<u32> = cat.entries().map(|e| e.code).collect();
         let mut n = 0;
         for entry in cat.entries() {
             for error in &entry.errors {
-                let v = verdict(400, error, entry.code);
+                let e = parse_error_response(
+                    400,
+                    Some("application/json"),
+                    None,
+                    body(error, entry.code).as_bytes(),
+                )
+                .unwrap();
+                let v = verdict_for_error(&e, &all_codes, cat, SystemTime::UNIX_EPOCH);
+                assert_eq!(
+                    v.proof(),
+                    entry.password_verified(),
+                    "AADSTS{} with {error}: {v:?}",
+                    entry.code
+                );
                 n += 1;
-                let ok = match entry.verdict {
-                    VerdictClass::Interrupted if DEFAULT_SUCCESS_CODES.contains(&entry.code) => {
-                        v == PasswordVerdict::VerifiedInterrupted { code: entry.code }
-                    }
-                    VerdictClass::Interrupted | VerdictClass::Unknown => {
-                        matches!(v, PasswordVerdict::Unknown { code: Some(c), .. } if c == entry.code)
-                    }
-                    VerdictClass::WrongPassword => {
-                        v == PasswordVerdict::WrongPassword { code: entry.code }
-                    }
-                    VerdictClass::Locked => v == PasswordVerdict::Locked { code: entry.code },
-                    VerdictClass::PasswordExpired => {
-                        v == PasswordVerdict::PasswordExpired { code: entry.code }
-                    }
-                    VerdictClass::Disabled => v == PasswordVerdict::Disabled { code: entry.code },
-                    VerdictClass::UnknownUser => {
-                        v == PasswordVerdict::UnknownUser { code: entry.code }
-                    }
-                    VerdictClass::NotAssigned => {
-                        v == PasswordVerdict::NotAssigned { code: entry.code }
-                    }
-                    VerdictClass::Misconfigured | VerdictClass::ProtocolMismatch => {
-                        matches!(&v, PasswordVerdict::Misconfigured { code: Some(c), fix } if *c == entry.code && *fix == entry.fix_with_portal())
-                    }
-                    VerdictClass::Throttled => {
-                        matches!(v, PasswordVerdict::Throttled { code: Some(c), .. } if c == entry.code)
-                    }
-                    VerdictClass::Unreachable => matches!(v, PasswordVerdict::Unreachable { .. }),
-                };
-                assert!(ok, "AADSTS{} with {error}: got {v:?}", entry.code);
             }
         }
         assert!(n > 100, "{n} pairs");
@@ -469,8 +591,11 @@ mod tests {
         for (status, b, ct) in cases {
             let resp = parse_error_response(status, ct, Some("5"), b).unwrap_err();
             let v = verdict_for_unexpected(&resp, now);
-            assert_eq!(v.proof(), PasswordProof::Unknown, "{status}: {v:?}");
-            assert!(!v.is_wrong_password());
+            assert!(
+                matches!(v.proof(), PasswordProof::Unknown | PasswordProof::Nothing),
+                "{status}: {v:?}"
+            );
+            assert!(!v.is_wrong_password() && !v.is_password_verified());
         }
         let resp = parse_error_response(429, None, Some("5"), b"").unwrap_err();
         assert_eq!(

@@ -44,6 +44,34 @@ fn minimal_profile_uses_auto_endpoint_and_default_success_codes() {
     assert!(cfg.success_codes.contains(&50076));
     assert!(!cfg.success_codes.contains(&50126));
     assert!(cfg.client_secret.is_none());
+    // The redirect URI admins tick under "Mobile and desktop applications".
+    assert_eq!(
+        cfg.redirect_uri,
+        "https://login.microsoftonline.com/common/oauth2/nativeclient"
+    );
+    assert!(!cfg.allow_insecure_loopback);
+}
+
+#[test]
+fn loopback_and_custom_redirect_uris_still_work() {
+    for uri in [
+        "http://127.0.0.1/sesame",
+        "https://127.0.0.1/sesame",
+        "io.sesame.login://auth",
+    ] {
+        let body = format!(
+            "<?xml version=\"1.0\"?><plist version=\"1.0\"><dict>\
+             <key>TenantID</key><string>contoso.onmicrosoft.com</string>\
+             <key>OIDCClientID</key><string>0d9f4b1c-7a2e-4c3b-9d8e-1f2a3b4c5d6e</string>\
+             <key>OIDCRedirectURI</key><string>{uri}</string></dict></plist>"
+        );
+        let report = settings::load(&[("io.sesame.agent.plist", body.as_bytes())]);
+        let s = report
+            .settings
+            .unwrap_or_else(|| panic!("{uri}: {:?}", report.findings));
+        let cfg = ClientConfig::from_settings(&s).unwrap();
+        assert_eq!(cfg.redirect_uri, uri);
+    }
 }
 
 #[test]

@@ -137,9 +137,9 @@ async fn group_overage_is_resolved_from_graph_or_unknown() {
         .check_password("adele@contoso.example", &secret("Sesame-Demo-2"))
         .await
         .unwrap();
-    let claims = check.claims.expect("claims");
+    let claims = check.claims().cloned().expect("claims");
     assert!(claims.has_group_overage());
-    let token = &check.tokens.as_ref().unwrap().access_token;
+    let token = &check.tokens().unwrap().access_token;
 
     match client.resolve_groups(&claims, Some(token)).await {
         Groups::Known { ids } => {

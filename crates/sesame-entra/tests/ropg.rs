@@ -27,7 +27,7 @@ async fn right_password_is_verified_with_validated_claims() {
         .unwrap();
     assert_eq!(check.verdict, PasswordVerdict::Verified);
     assert_eq!(check.endpoint, Some(Version::V2));
-    let claims = check.claims.expect("ID token validated");
+    let claims = check.claims().cloned().expect("ID token validated");
     assert_eq!(claims.oid, "b2000000-0000-4000-8000-000000000002");
     assert_eq!(claims.tid, sim.tenant_id());
     assert_eq!(claims.issuer, sim.issuer_v2());
@@ -147,7 +147,7 @@ async fn v1_endpoint_uses_resource_and_validates_the_v1_issuer() {
         .unwrap();
     assert_eq!(check.verdict, PasswordVerdict::Verified);
     assert_eq!(check.endpoint, Some(Version::V1));
-    let claims = check.claims.expect("v1 ID token");
+    let claims = check.claims().cloned().expect("v1 ID token");
     assert_eq!(claims.issuer, sim.issuer_v1());
     assert_eq!(claims.version, Version::V1);
     assert_eq!(
@@ -242,7 +242,7 @@ async fn tenant_by_domain_name_works_and_binds_the_guid() {
         .await
         .unwrap();
     assert_eq!(check.verdict, PasswordVerdict::Verified);
-    assert_eq!(check.claims.unwrap().tid, sim.tenant_id());
+    assert_eq!(check.claims().unwrap().tid, sim.tenant_id());
 }
 
 #[tokio::test]

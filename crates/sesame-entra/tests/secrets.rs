@@ -100,7 +100,7 @@ async fn secrets_never_reach_logs_debug_or_display() {
             .unwrap();
         shown.push(format!("{check:?}"));
         shown.push(check.verdict.to_string());
-        if let Some(t) = &check.tokens {
+        if let Some(t) = check.tokens() {
             secrets.push(t.access_token.expose_secret().to_owned());
         }
     }

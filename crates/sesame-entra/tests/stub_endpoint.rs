@@ -8,7 +8,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use secrecy::SecretString;
-use sesame_entra::{ClientConfig, EntraClient, PasswordVerdict, RopgEndpoint, Version};
+use sesame_core::identity::EntraId;
+use sesame_entra::{
+    ClientConfig, EntraClient, PasswordCheckFor, PasswordOwner, PasswordSignIn, PasswordVerdict,
+    RopgEndpoint, Version,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -20,25 +24,36 @@ enum V2Answer {
     Redirect,
     PortalPage,
     Huge,
+    /// Tokens, but no ID token (a request without `openid`, or a
+    /// middlebox that strips it).
+    TokensWithoutIdToken,
 }
 
 struct Stub {
     base: String,
     v1_hits: Arc<AtomicUsize>,
     v2_hits: Arc<AtomicUsize>,
+    /// The bodies of the token requests, as sent.
+    bodies: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 async fn stub(v2: V2Answer) -> Stub {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (v1_hits, v2_hits) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    let (h1, h2, b) = (v1_hits.clone(), v2_hits.clone(), base.clone());
+    let bodies = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (h1, h2, b, seen) = (
+        v1_hits.clone(),
+        v2_hits.clone(),
+        base.clone(),
+        bodies.clone(),
+    );
     tokio::spawn(async move {
         loop {
             let Ok((mut sock, _)) = listener.accept().await else {
                 return;
             };
-            let (h1, h2, b) = (h1.clone(), h2.clone(), b.clone());
+            let (h1, h2, b, seen) = (h1.clone(), h2.clone(), b.clone(), seen.clone());
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 65536];
                 let mut n = 0;
@@ -68,6 +83,11 @@ async fn stub(v2: V2Answer) -> Stub {
                 }
                 let head = String::from_utf8_lossy(&buf[..n]).to_string();
                 let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                if path.ends_with("/token")
+                    && let Some((_, body)) = head.split_once("\r\n\r\n")
+                {
+                    seen.lock().unwrap().push(body.to_owned());
+                }
                 let (status, extra, body) = answer(&path, &b, v2, &h1, &h2);
                 let resp = format!(
                     "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{extra}\r\n",
@@ -82,6 +102,7 @@ async fn stub(v2: V2Answer) -> Stub {
         base,
         v1_hits,
         v2_hits,
+        bodies,
     }
 }
 
@@ -140,6 +161,11 @@ fn answer(
                     String::new(),
                     format!("{{\"access_token\":\"{}\"}}", "A".repeat(2 << 20)),
                 ),
+                V2Answer::TokensWithoutIdToken => (
+                    "200 OK".into(),
+                    String::new(),
+                    r#"{"token_type":"Bearer","scope":"profile","expires_in":3599,"access_token":"stub-access-token"}"#.into(),
+                ),
             }
         }
         p if p.ends_with("/oauth2/token") => {
@@ -162,6 +188,8 @@ fn client(stub: &Stub, endpoint: RopgEndpoint) -> EntraClient {
     )
     .with_authority_host(&stub.base)
     .unwrap();
+    // The stub speaks plain http on loopback: the simulated-tenant switch.
+    cfg.allow_insecure_loopback = true;
     cfg.ropg_endpoint = endpoint;
     EntraClient::new(cfg).unwrap()
 }
@@ -253,4 +281,94 @@ async fn captive_portal_redirects_and_oversized_bodies_are_unreachable() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn tokens_without_an_id_token_are_never_a_verified_password() {
+    let stub = stub(V2Answer::TokensWithoutIdToken).await;
+    let client = client(&stub, RopgEndpoint::V2);
+    let check = client
+        .check_password("adele@contoso.example", &pw())
+        .await
+        .unwrap();
+    match &check.verdict {
+        PasswordVerdict::Unknown { code: None, raw } => {
+            assert!(raw.contains("without an ID token"), "{raw}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(check.claims().is_none() && check.tokens().is_none());
+    // The identity-bound check: not verified, so no VerifiedPassword.
+    let owner = PasswordOwner {
+        id: EntraId {
+            oid: "b2000000-0000-4000-8000-000000000002".into(),
+            tid: TID.into(),
+        },
+        username: "adele@contoso.example".into(),
+    };
+    let outcome = client.verify_password_for(&owner, &pw()).await.unwrap();
+    assert!(
+        matches!(outcome, PasswordCheckFor::NotVerified { .. }),
+        "{outcome:?}"
+    );
+    assert!(outcome.verified().is_none());
+    // Native sign-in: no identity.
+    let native = client
+        .sign_in_with_password("adele@contoso.example", &pw())
+        .await
+        .unwrap();
+    assert!(
+        matches!(native, PasswordSignIn::NotSignedIn { .. }),
+        "{native:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_password_grant_asks_for_openid_on_v1_and_v2() {
+    // v1 (the v2 stub answers a mix-up, so auto moves to v1).
+    let stub = stub(V2Answer::Mixup(900144)).await;
+    let client = client(&stub, RopgEndpoint::Auto);
+    client
+        .check_password("adele@contoso.example", &pw())
+        .await
+        .unwrap();
+    let bodies = stub.bodies.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+    let fields = |b: &str| -> Vec<(String, String)> {
+        url::form_urlencoded::parse(b.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    };
+    let scope = |b: &str| {
+        fields(b)
+            .into_iter()
+            .find(|(k, _)| k == "scope")
+            .map(|(_, v)| v)
+    };
+    let v2 = &bodies[0];
+    assert!(
+        scope(v2).is_some_and(|s| s.split(' ').any(|x| x == "openid")),
+        "v2: {v2}"
+    );
+    let v1 = &bodies[1];
+    assert_eq!(scope(v1).as_deref(), Some("openid"), "v1: {v1}");
+    assert!(fields(v1).iter().any(|(k, _)| k == "resource"), "v1: {v1}");
+}
+
+#[tokio::test]
+async fn a_plain_http_loopback_authority_is_refused_without_the_switch() {
+    let stub = stub(V2Answer::Mixup(900144)).await;
+    let cfg = ClientConfig::new(
+        TID,
+        "c3000000-0000-4000-8000-000000000001",
+        "https://127.0.0.1/sesame",
+    )
+    .with_authority_host(&stub.base)
+    .unwrap();
+    let err = EntraClient::new(cfg).unwrap_err();
+    assert!(
+        err.to_string().contains("AllowInsecureSimulatedTenant"),
+        "{err}"
+    );
+    assert_eq!(stub.v2_hits.load(Ordering::SeqCst), 0);
 }

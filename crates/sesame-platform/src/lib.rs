@@ -16,4 +16,6 @@ pub use apply::{
 pub use directory::{
     AccountDirectory, AccountSpec, DirectoryError, InMemoryDirectory, ShadowDirectory,
 };
-pub use secrets::{InMemorySecretStore, KeyringSecretStore, SecretError, SecretStore};
+pub use secrets::{
+    InMemorySecretStore, KeyringSecretStore, OldPasswordChecked, SecretError, SecretStore,
+};

@@ -406,7 +406,10 @@ fn password_checks(obs: &Observations, pw: &PasswordSeen, out: &mut Vec<Check>) 
         PasswordVerdict::NotAssigned { .. } | PasswordVerdict::Misconfigured { .. } => {}
         _ if v.proof() == PasswordProof::Right => out.push(Check::pass(
             "password_check",
-            format!("the test user's password was verified ({v})"),
+            format!(
+                "the test user's password was verified ({v}); password: {}",
+                v.proof().describe()
+            ),
         )),
         PasswordVerdict::Throttled { .. } | PasswordVerdict::Unreachable { .. } => {
             out.push(Check::problem(
@@ -421,7 +424,10 @@ fn password_checks(obs: &Observations, pw: &PasswordSeen, out: &mut Vec<Check>) 
             "password_check",
             Status::Fail,
             pw.codes.clone(),
-            format!("the test user's password check failed: {v} (the doctor never retries)"),
+            format!(
+                "the test user's password check failed: {v}; password: {} (the doctor never retries)",
+                v.proof().describe()
+            ),
             v.code().map_or_else(
                 || "Run `sesame explain` on the answer".to_owned(),
                 |c| catalog_fix(c, "Run `sesame explain` on the code"),
@@ -522,9 +528,12 @@ fn password_checks(obs: &Observations, pw: &PasswordSeen, out: &mut Vec<Check>) 
                 "groups_claim",
                 Status::Fail,
                 Vec::new(),
-                "the ID token has no groups claim, but the profile sets AdminGroups or AllowedGroups",
-                "Add a groups claim: App registrations > (app) > Token configuration > Add groups \
-                 claim > Security groups (Group ID)",
+                "the ID token has no groups claim, but the profile sets AdminGroups or AllowedGroups: \
+                 every sign-in that needs groups is refused (never read as \"no groups\", so no admin \
+                 is demoted)",
+                "Add a groups claim: Entra admin center > App registrations > (app) > Token \
+                 configuration > Add groups claim > Security groups (Group ID); this sets \
+                 groupMembershipClaims in the app manifest",
             ),
             GroupsSeen::NotEmitted => Check::pass(
                 "groups_claim",

@@ -337,3 +337,38 @@ fn json_has_the_documented_fields() {
     }
     assert_eq!(v["status"], "pass");
 }
+
+#[test]
+fn the_password_check_says_what_the_answer_proves_about_the_password() {
+    let detail = |v: PasswordVerdict, codes: &[u32]| {
+        let mut obs = healthy();
+        obs.password = password(v, codes);
+        evaluate(&obs)
+            .into_iter()
+            .find(|c| c.name == "password_check")
+            .map(|c| c.detail)
+            .unwrap_or_default()
+    };
+    let cases = [
+        (PasswordVerdict::Verified, &[][..], "password: right ("),
+        (
+            PasswordVerdict::WrongPassword { code: 50126 },
+            &[50126][..],
+            "password: wrong (",
+        ),
+        (
+            PasswordVerdict::Locked { code: 50053 },
+            &[50053][..],
+            "password: unknown (",
+        ),
+        (
+            PasswordVerdict::NotAPasswordAnswer { code: 700082 },
+            &[700082][..],
+            "password: nothing (not applicable",
+        ),
+    ];
+    for (v, codes, says) in cases {
+        let d = detail(v.clone(), codes);
+        assert!(d.contains(says), "{v:?}: {d}");
+    }
+}

@@ -7,7 +7,7 @@
 mod checks;
 mod probe;
 
-use std::io::{BufRead as _, Write as _};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -41,20 +41,27 @@ pub struct DoctorArgs {
     log_path: Option<PathBuf>,
 }
 
+/// Reads one line (the test password) into a secret. The line buffer is
+/// pre-sized so reading does not leave reallocated copies behind, and is
+/// zeroized when dropped; the secret gets an exact-size copy.
+fn read_secret_line(input: &mut dyn std::io::BufRead) -> std::io::Result<SecretString> {
+    let mut line = zeroize::Zeroizing::new(String::with_capacity(1024));
+    input.read_line(&mut line)?;
+    let trimmed = line.strip_suffix('\n').unwrap_or(&line);
+    let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
+    Ok(SecretString::from(trimmed.to_owned()))
+}
+
 /// Runs `sesame doctor`.
 pub fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     let Some(settings) = load_profile(&args.profile)? else {
         return Ok(ExitCode::from(2));
     };
     let password = if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("could not read the password from standard input")?;
-        let trimmed = line.strip_suffix('\n').unwrap_or(&line);
-        let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
-        Some(SecretString::from(trimmed.to_owned()))
+        Some(
+            read_secret_line(&mut std::io::stdin().lock())
+                .context("could not read the password from standard input")?,
+        )
     } else {
         None
     };
@@ -185,4 +192,21 @@ fn log_checks(
         writer.append(&e)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod stdin_tests {
+    use secrecy::ExposeSecret as _;
+
+    #[test]
+    fn the_password_line_loses_only_its_line_end() {
+        for (input, want) in [
+            (&b"Pa55 word\r\n"[..], "Pa55 word"),
+            (b"x\n", "x"),
+            (b"no newline", "no newline"),
+        ] {
+            let got = super::read_secret_line(&mut &input[..]);
+            assert_eq!(got.ok().as_ref().map(|s| s.expose_secret()), Some(want));
+        }
+    }
 }

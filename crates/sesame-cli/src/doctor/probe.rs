@@ -11,7 +11,9 @@ use sesame_entra::authorize::AuthorizeOptions;
 use sesame_entra::discovery::DiscoveryError;
 use sesame_entra::error::{EntraError, parse_error_response};
 use sesame_entra::http::HttpResponse;
-use sesame_entra::{ClientConfig, EntraClient, GroupClaim, RopgEndpoint, Version};
+use sesame_entra::{
+    ClientConfig, EntraClient, GroupClaim, PasswordGrantForm, RopgEndpoint, Version,
+};
 
 use super::checks::{Answer, GroupsSeen, Observations, PasswordSeen};
 
@@ -100,7 +102,7 @@ pub async fn observe(
         obs.password = Some(PasswordSeen {
             verdict: check.verdict.clone(),
             codes,
-            claims: check.claims.as_ref().map(|c| {
+            claims: check.claims().map(|c| {
                 let groups = match c.groups {
                     GroupClaim::Listed(_) => GroupsSeen::Listed,
                     GroupClaim::Overage => GroupsSeen::Overage,
@@ -167,35 +169,11 @@ pub fn code_on_page(body: &[u8]) -> Option<u32> {
     })
 }
 
+/// The product's own password grant (one builder in sesame-entra), without
+/// a password: Entra judges the app registration before the credentials.
 async fn app_probe(client: &EntraClient, url: &url::Url, version: Version, user: &str) -> Answer {
-    let cfg = client.config();
-    let scopes = {
-        let mut s: Vec<&str> = vec!["openid"];
-        s.extend(
-            cfg.ropg_scopes
-                .iter()
-                .map(String::as_str)
-                .filter(|x| *x != "openid"),
-        );
-        s.join(" ")
-    };
-    let mut form: Vec<(&str, &str)> = vec![
-        ("grant_type", "password"),
-        ("client_id", cfg.ropg_client_id()),
-        ("username", user),
-    ];
-    match version {
-        Version::V2 => form.push(("scope", &scopes)),
-        Version::V1 => form.push(("resource", &cfg.ropg_resource)),
-    }
-    let secret;
-    if cfg.ropg_client_id.is_none()
-        && let Some(s) = &cfg.client_secret
-    {
-        secret = secrecy::ExposeSecret::expose_secret(s).to_owned();
-        form.push(("client_secret", &secret));
-    }
-    match client.http().post_form(url, &form).await {
+    let grant = PasswordGrantForm::new(client.config(), version, user, None);
+    match client.http().post_form(url, &grant.pairs()).await {
         Ok(resp) => answer_of(&resp),
         Err(e) => Answer::Unusable(e.to_string()),
     }
@@ -209,5 +187,98 @@ async fn authorize_probe(client: &EntraClient) -> Answer {
     match client.http().get(&pending.url, None).await {
         Ok(resp) => answer_of(&resp),
         Err(e) => Answer::Unusable(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+    use super::*;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio::net::TcpListener;
+
+    /// Accepts one request, returns its body, answers like Entra would to a
+    /// request without a password.
+    async fn capture_one(listener: TcpListener) -> String {
+        let (mut sock, _) = listener.accept().await.unwrap();
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = sock.read(&mut chunk).await.unwrap();
+            buf.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&buf).to_string();
+            if let Some(end) = text.find("\r\n\r\n") {
+                let len = text
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap())
+                    })
+                    .unwrap_or(0);
+                if buf.len() >= end + 4 + len || n == 0 {
+                    let body = text[end + 4..].to_owned();
+                    let answer = r#"{"error":"invalid_grant","error_codes":[50126]}"#;
+                    let head = format!(
+                        "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                        answer.len()
+                    );
+                    sock.write_all(head.as_bytes()).await.unwrap();
+                    sock.write_all(answer.as_bytes()).await.unwrap();
+                    return body;
+                }
+            }
+        }
+    }
+
+    fn fields(body: &str) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(body.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    /// The doctor's probe is the product's password grant minus the
+    /// password: on v1 too it asks for `openid` (issue 9 item 10).
+    #[tokio::test]
+    async fn the_app_probe_sends_the_products_password_grant() {
+        for version in [Version::V1, Version::V2] {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = url::Url::parse(&format!(
+                "http://{}/contoso.example/oauth2/token",
+                listener.local_addr().unwrap()
+            ))
+            .unwrap();
+            let mut cfg = ClientConfig::new(
+                "contoso.example",
+                "c3000000-0000-4000-8000-000000000001",
+                "https://login.microsoftonline.com/common/oauth2/nativeclient",
+            );
+            cfg.allow_insecure_loopback = true;
+            let client = EntraClient::new(cfg).unwrap();
+            let server = tokio::spawn(capture_one(listener));
+            let answer = app_probe(&client, &url, version, "probe@contoso.example").await;
+            assert!(matches!(answer, Answer::Entra { .. }), "{answer:?}");
+            let sent = fields(&server.await.unwrap());
+            let password = SecretString::from("not sent".to_owned());
+            let product: Vec<(String, String)> = PasswordGrantForm::new(
+                client.config(),
+                version,
+                "probe@contoso.example",
+                Some(&password),
+            )
+            .pairs()
+            .into_iter()
+            .filter(|(k, _)| *k != "password")
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+            assert_eq!(sent, product, "{version:?}");
+            let scope = sent.iter().find(|(k, _)| k == "scope").map(|(_, v)| v);
+            assert!(
+                scope.is_some_and(|s| s.split(' ').any(|x| x == "openid")),
+                "{version:?}: {sent:?}"
+            );
+            assert!(!sent.iter().any(|(k, _)| k == "password"));
+        }
     }
 }

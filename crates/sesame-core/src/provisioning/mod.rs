@@ -1,7 +1,7 @@
 //! Provisioning: from a validated sign-in to a plan for the local account.
 //!
 //! [`plan`] is pure: it reads the [`Policy`], the person's [`Identity`](crate::identity::Identity)
-//! and password verdict, and a [`DirectorySnapshot`], and returns a [`Plan`]
+//! and the password Entra verified for that identity, and a [`DirectorySnapshot`], and returns a [`Plan`]
 //! (create, update, link, or deny with a reason) that explains itself in one
 //! line for the sync log. Making the plan so is `sesame-platform`'s job.
 

@@ -10,8 +10,8 @@ use super::policy::{DemotionPolicy, Policy};
 use super::short_name::{ShortNameError, short_name};
 use super::snapshot::{AdminReason, Binding, DirectorySnapshot, LocalAccount, Origin};
 use crate::identity::{EntraId, Groups, Identity};
+use crate::password_binding::VerifiedPassword;
 use crate::synclog::EventKind;
-use crate::verdict::PasswordVerdict;
 
 /// What the person proved about the password of an existing local account
 /// (needed only to link one).
@@ -32,8 +32,10 @@ pub enum LocalPasswordProof {
 pub struct PlanRequest<'a> {
     /// The validated identity of the person who signed in.
     pub identity: &'a Identity,
-    /// What Entra said about the password the person typed.
-    pub verdict: &'a PasswordVerdict,
+    /// The password Entra verified for this identity (see
+    /// [`crate::password_binding`]): the only way to reach a plan that sets a
+    /// local password.
+    pub password: &'a VerifiedPassword,
     /// Proof of an existing local account's password (migration only).
     pub local_password: LocalPasswordProof,
     /// The current time (RFC 3339), recorded as the last sync.
@@ -93,15 +95,23 @@ pub struct AccountUpdate {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum DenyReason {
-    /// Entra did not verify the password, so it cannot become the local one.
-    PasswordNotVerified {
-        /// The verdict, as the sync log shows it.
-        verdict: String,
+    /// The password was verified for another identity than the one in the
+    /// request, so it cannot become this account's password.
+    PasswordForOtherIdentity {
+        /// The identity the password was verified for.
+        verified_for: EntraId,
     },
     /// Allowed groups are configured and the person is in none of them.
     NotInAllowedGroup {
         /// How many allowed groups are configured.
         configured: usize,
+    },
+    /// A group check is needed but the token carries no groups claim: the
+    /// app registration stopped emitting it. Fails closed; never read as
+    /// "no groups" (which would deny or demote on a missing claim).
+    GroupsClaimMissing {
+        /// What needs the groups: `allowed groups` or `admin groups`.
+        needed_for: String,
     },
     /// A group check is needed but the token's groups are unknown (overage
     /// not resolved).
@@ -143,13 +153,18 @@ pub enum DenyReason {
 impl fmt::Display for DenyReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::PasswordNotVerified { verdict } => write!(
+            Self::PasswordForOtherIdentity { verified_for } => write!(
                 f,
-                "Entra did not verify the password ({verdict}); no local account change"
+                "the password was verified for another identity (oid {}, tid {}); no local account change",
+                verified_for.oid, verified_for.tid
             ),
             Self::NotInAllowedGroup { configured } => write!(
                 f,
                 "not a member of any of the {configured} allowed group(s); add the user to an allowed group in Entra"
+            ),
+            Self::GroupsClaimMissing { needed_for } => write!(
+                f,
+                "the ID token has no groups claim but {needed_for} need it; in the Entra admin center open the app registration > Token configuration > Add groups claim (Security groups, emitted as Group ID), which sets groupMembershipClaims in the manifest — nothing was changed on this Mac"
             ),
             Self::GroupsUnknown { needed_for, why } => write!(
                 f,
@@ -306,6 +321,9 @@ fn gate(policy: &Policy, identity: &Identity) -> Result<(), DenyReason> {
             needed_for: "allowed groups".to_owned(),
             why: reason.clone(),
         }),
+        Groups::NotEmitted => Err(DenyReason::GroupsClaimMissing {
+            needed_for: "allowed groups".to_owned(),
+        }),
     }
 }
 
@@ -329,6 +347,9 @@ fn entitlement(policy: &Policy, identity: &Identity) -> Result<Option<AdminReaso
         Groups::Unknown { reason } => Err(DenyReason::GroupsUnknown {
             needed_for: "admin groups".to_owned(),
             why: reason.clone(),
+        }),
+        Groups::NotEmitted => Err(DenyReason::GroupsClaimMissing {
+            needed_for: "admin groups".to_owned(),
         }),
     }
 }
@@ -400,7 +421,8 @@ fn free_uid(policy: &Policy, snapshot: &DirectorySnapshot) -> Result<u32, DenyRe
 
 /// Decide what happens to the local account of the person in `request`.
 ///
-/// Rules, in order: the password must be verified by Entra; the allowed-group
+/// Rules, in order: the password must be verified by Entra for this same
+/// identity; the allowed-group
 /// gate; admin entitlement (all users, app role, admin group; unknown groups
 /// deny when a group rule needs them); an account already bound to this
 /// `oid`+`tid` is updated (whatever its name); otherwise the short name is
@@ -410,11 +432,14 @@ fn free_uid(policy: &Policy, snapshot: &DirectorySnapshot) -> Result<u32, DenyRe
 /// never-used UID.
 pub fn plan(policy: &Policy, request: &PlanRequest<'_>, snapshot: &DirectorySnapshot) -> Plan {
     let identity = request.identity;
-    if !request.verdict.is_password_verified() {
+    let verified_for = request.password.identity();
+    if !(verified_for.oid.eq_ignore_ascii_case(&identity.id.oid)
+        && verified_for.tid.eq_ignore_ascii_case(&identity.id.tid))
+    {
         return deny(
             None,
-            DenyReason::PasswordNotVerified {
-                verdict: request.verdict.to_string(),
+            DenyReason::PasswordForOtherIdentity {
+                verified_for: verified_for.clone(),
             },
         );
     }

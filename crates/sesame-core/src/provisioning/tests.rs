@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::identity::{EntraId, Groups, Identity};
-use crate::verdict::PasswordVerdict;
+use crate::password_binding::{EntraAccepted, PasswordOwner, VerifiedPassword};
 
 const TID: &str = "11111111-1111-1111-1111-111111111111";
 const ADMINS: &str = "aaaaaaaa-0000-0000-0000-000000000001";
@@ -77,12 +77,24 @@ fn snap(accounts: Vec<LocalAccount>) -> DirectorySnapshot {
     }
 }
 
+/// A password Entra verified (by ID token) for `id`.
+fn verified_for(id: &EntraId) -> VerifiedPassword {
+    let owner = PasswordOwner {
+        id: id.clone(),
+        username: String::new(),
+    };
+    match VerifiedPassword::bind(&owner, "pw".to_owned().into(), EntraAccepted::IdToken(id)) {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    }
+}
+
 fn run(policy: &Policy, identity: &Identity, snapshot: &DirectorySnapshot) -> Plan {
     run_with(
         policy,
         identity,
         snapshot,
-        &PasswordVerdict::Verified,
+        &verified_for(&identity.id),
         LocalPasswordProof::NotOffered,
     )
 }
@@ -91,14 +103,14 @@ fn run_with(
     policy: &Policy,
     identity: &Identity,
     snapshot: &DirectorySnapshot,
-    verdict: &PasswordVerdict,
+    password: &VerifiedPassword,
     local: LocalPasswordProof,
 ) -> Plan {
     plan(
         policy,
         &PlanRequest {
             identity,
-            verdict,
+            password,
             local_password: local,
             now: NOW,
         },
@@ -178,33 +190,43 @@ fn uid_is_never_reused_and_skips_taken_ones() {
 }
 
 #[test]
-fn only_verified_passwords_provision() {
-    for (verdict, ok) in [
-        (PasswordVerdict::Verified, true),
-        (PasswordVerdict::VerifiedInterrupted { code: 50076 }, true),
-        (PasswordVerdict::WrongPassword { code: 50126 }, false),
-        (PasswordVerdict::PasswordExpired { code: 50055 }, false),
-        (
-            PasswordVerdict::Unreachable {
-                reason: "timeout".into(),
-            },
-            false,
-        ),
-    ] {
+fn a_password_verified_for_another_identity_never_provisions() {
+    let grace = EntraId {
+        oid: "9a9a9a9a-0000-0000-0000-00000000a9a9".into(),
+        tid: TID.into(),
+    };
+    let other_tenant = EntraId {
+        oid: ada().id.oid,
+        tid: "22222222-2222-2222-2222-222222222222".into(),
+    };
+    for other in [grace, other_tenant] {
         let p = run_with(
             &linux(),
             &ada(),
             &snap(vec![]),
-            &verdict,
+            &verified_for(&other),
             LocalPasswordProof::NotOffered,
         );
         assert_eq!(
-            matches!(p, Plan::Create(_)),
-            ok,
-            "{verdict}: {}",
+            *denial(&p),
+            DenyReason::PasswordForOtherIdentity {
+                verified_for: other.clone()
+            },
+            "{}",
             p.explain()
         );
     }
+    // The same identity (GUID case aside) provisions.
+    let mut upper = ada().id;
+    upper.oid = upper.oid.to_uppercase();
+    let p = run_with(
+        &linux(),
+        &ada(),
+        &snap(vec![]),
+        &verified_for(&upper),
+        LocalPasswordProof::NotOffered,
+    );
+    assert!(matches!(p, Plan::Create(_)), "{}", p.explain());
 }
 
 #[test]
@@ -362,7 +384,7 @@ fn takeover_by_reused_upn_or_other_tenant_is_denied() {
         &migrate,
         &newcomer,
         &s,
-        &PasswordVerdict::Verified,
+        &verified_for(&newcomer.id),
         LocalPasswordProof::Proven,
     );
     assert!(matches!(denial(&p), DenyReason::Takeover { .. }));
@@ -380,7 +402,7 @@ fn unbound_account_links_only_with_migration_and_local_password() {
     );
     let mut pol = linux();
     pol.migrate = true;
-    let ask = |proof| run_with(&pol, &ada(), &s, &PasswordVerdict::Verified, proof);
+    let ask = |proof| run_with(&pol, &ada(), &s, &verified_for(&ada().id), proof);
     assert_eq!(
         *denial(&ask(LocalPasswordProof::NotOffered)),
         DenyReason::LocalPasswordNeeded
@@ -414,7 +436,7 @@ fn system_accounts_are_never_linked() {
         &pol,
         &me,
         &s,
-        &PasswordVerdict::Verified,
+        &verified_for(&ada().id),
         LocalPasswordProof::Proven,
     );
     assert_eq!(*denial(&p), DenyReason::SystemAccount { uid: 998 });
@@ -599,4 +621,55 @@ fn a_name_with_a_comma_is_stored_once_and_not_rewritten_at_every_login() {
     i.name = Some("King: Ada\n".into());
     let renamed = run(&linux(), &i, &snap(vec![acct]));
     assert_eq!(update(&renamed).full_name.as_deref(), Some("King Ada"));
+}
+
+/// The app registration stopped emitting the groups claim: a Sesame-promoted
+/// admin is not demoted, nobody is let in or out on a missing claim, and the
+/// denial names the app-registration fix.
+#[test]
+fn a_missing_groups_claim_fails_closed_and_never_demotes() {
+    let mut me = ada();
+    me.groups = Groups::NotEmitted;
+    let mut pol = linux();
+    pol.admin_groups = vec![ADMINS.into()];
+    pol.demotion = DemotionPolicy::SesamePromoted;
+    let s = snap(vec![
+        account("root", 0, true, None),
+        account("other.admin", 1001, true, None),
+        account(
+            "ada.lovelace",
+            1000,
+            true,
+            Some(bound(&ada(), Origin::Created, true)),
+        ),
+    ]);
+    let p = run(&pol, &me, &s);
+    assert_eq!(
+        *denial(&p),
+        DenyReason::GroupsClaimMissing {
+            needed_for: "admin groups".into()
+        },
+        "{}",
+        p.explain()
+    );
+    let why = p.explain();
+    assert!(
+        why.contains("groupMembershipClaims") && why.contains("Token configuration"),
+        "{why}"
+    );
+    // The same with a known, empty list *does* demote: the difference is the claim.
+    let mut none = ada();
+    none.groups = Groups::Known { ids: vec![] };
+    assert_eq!(update(&run(&pol, &none, &s)).admin, AdminChange::Revoke);
+    // Allowed groups: not "not a member", but the same fail-closed denial.
+    let mut gate = linux();
+    gate.allowed_groups = vec![STAFF.into()];
+    assert_eq!(
+        *denial(&run(&gate, &me, &snap(vec![]))),
+        DenyReason::GroupsClaimMissing {
+            needed_for: "allowed groups".into()
+        }
+    );
+    // No group rule: a missing claim changes nothing.
+    assert!(matches!(run(&linux(), &me, &snap(vec![])), Plan::Create(_)));
 }

@@ -14,6 +14,7 @@ pub mod k {
     pub const OIDC_OFFLINE_ACCESS: &str = "OIDCOfflineAccess";
     pub const OIDC_CLIENT_SECRET: &str = "OIDCClientSecret";
     pub const TRUSTED_ROOT_CERTIFICATES: &str = "TrustedRootCertificates";
+    pub const ALLOW_INSECURE_SIMULATED_TENANT: &str = "AllowInsecureSimulatedTenant";
     pub const ROPG_CLIENT_ID: &str = "ROPGClientID";
     pub const ROPG_ENDPOINT: &str = "ROPGEndpoint";
     pub const ROPG_SCOPES: &str = "ROPGScopes";
@@ -292,8 +293,8 @@ pub static KEYS: &[KeySpec] = &[
         k::OIDC_REDIRECT_URI,
         G::Entra,
         T::RedirectUri,
-        DefaultValue::Str("https://127.0.0.1/sesame"),
-        "Redirect URI registered on that app under 'Mobile and desktop applications'. Sesame catches it inside the web view; nothing listens there.",
+        DefaultValue::Str("https://login.microsoftonline.com/common/oauth2/nativeclient"),
+        "Redirect URI registered on that app under Authentication > Mobile and desktop applications. The default is the one Microsoft suggests there (tick https://login.microsoftonline.com/common/oauth2/nativeclient); a loopback (http://127.0.0.1/...) or private-scheme URI also works. Sesame catches it inside the web view; nothing listens there.",
     ),
     key(
         k::OIDC_SCOPES,
@@ -322,6 +323,13 @@ pub static KEYS: &[KeySpec] = &[
         T::PemList,
         DefaultValue::List(&[]),
         "Extra root CA certificates (PEM) trusted for HTTPS to AuthorityHost, for private clouds and test tenants. The system roots are always trusted.",
+    ),
+    key(
+        k::ALLOW_INSECURE_SIMULATED_TENANT,
+        G::Entra,
+        T::Bool,
+        DefaultValue::Bool(false),
+        "For a simulated tenant only (entra-sim in tests and demos): allow a plain http:// AuthorityHost on a loopback address (127.0.0.1, ::1, localhost). Never set it on a real Mac: any local user can listen on a loopback port, serve keys and tokens, and sign in as anyone, admins included. Without it an http AuthorityHost is refused; prefer the simulator's TLS mode with TrustedRootCertificates. sesame profile check warns whenever it is set.",
     ),
     key(
         k::ROPG_CLIENT_ID,

@@ -13,6 +13,17 @@ const KNOWN_CLOUDS: &[&str] = &[
     "https://login.partner.microsoftonline.cn",
 ];
 
+/// Loopback decided from the parsed host only (`https://localhost.attacker.example`
+/// is not loopback).
+fn is_loopback_host(u: &url::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 fn on(eff: &Effective, key: &str) -> bool {
     matches!(eff.resolved(key), Some(Typed::Bool(true)))
 }
@@ -89,10 +100,26 @@ pub fn check(eff: &Effective) -> Vec<Finding> {
             "the profile holds a client secret: anyone who can read the profile or /Library/Managed Preferences can read it — prefer a public client".into());
     }
     let host = text(eff, k::AUTHORITY_HOST);
-    let loopback = host.starts_with("http://")
-        || host.contains("://127.")
-        || host.contains("://[::1]")
-        || host.contains("://localhost");
+    let parsed = url::Url::parse(&host).ok();
+    let loopback = parsed.as_ref().is_some_and(is_loopback_host);
+    let plain_http = parsed.as_ref().is_some_and(|u| u.scheme() == "http");
+    let insecure_allowed = on(eff, k::ALLOW_INSECURE_SIMULATED_TENANT);
+    if plain_http && !insecure_allowed {
+        add(
+            k::AUTHORITY_HOST,
+            Severity::Error,
+            format!(
+                "{host} uses plain http: Sesame would trust keys and tokens nobody can vouch for — use https (for entra-sim: its TLS mode with TrustedRootCertificates), or set AllowInsecureSimulatedTenant for a simulated tenant only"
+            ),
+        );
+    }
+    if insecure_allowed {
+        add(
+            k::ALLOW_INSECURE_SIMULATED_TENANT,
+            Severity::Warning,
+            "AllowInsecureSimulatedTenant is set: an http AuthorityHost on loopback is trusted, so any local user who listens on that port can sign in as anyone, admins included — for a simulated tenant only, never on a real Mac".into(),
+        );
+    }
     if !KNOWN_CLOUDS.contains(&host.as_str()) && !loopback {
         add(
             k::AUTHORITY_HOST,

@@ -102,6 +102,9 @@ pub struct Settings {
     pub oidc_client_secret: Option<SecretString>,
     /// `TrustedRootCertificates`: PEM texts.
     pub trusted_root_certificates: Vec<String>,
+    /// `AllowInsecureSimulatedTenant`: a plain-http loopback `AuthorityHost`
+    /// is allowed (a simulated tenant only; `sesame profile check` warns).
+    pub allow_insecure_simulated_tenant: bool,
     /// `ROPGClientID` (defaults to the OIDC client ID).
     pub ropg_client_id: ObjectId,
     /// `ROPGEndpoint`.
@@ -271,6 +274,7 @@ impl Settings {
             oidc_offline_access: g.bool(k::OIDC_OFFLINE_ACCESS)?,
             oidc_client_secret: secret,
             trusted_root_certificates: g.list(k::TRUSTED_ROOT_CERTIFICATES)?,
+            allow_insecure_simulated_tenant: g.bool(k::ALLOW_INSECURE_SIMULATED_TENANT)?,
             ropg_client_id: g.id(k::ROPG_CLIENT_ID)?,
             ropg_endpoint: g.choice(k::ROPG_ENDPOINT, ROPG_ENDPOINTS)?,
             ropg_scopes: g.list(k::ROPG_SCOPES)?,

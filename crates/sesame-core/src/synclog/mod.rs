@@ -31,7 +31,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::verdict::PasswordVerdict;
+pub use crate::verdict::Verdict;
+use crate::verdict::{PasswordProof, PasswordVerdict};
 
 /// Which part of Sesame wrote an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -142,87 +143,6 @@ impl EventKind {
     }
 }
 
-/// The outcome of a step, by name only.
-///
-/// The first twelve mirror [`PasswordVerdict`] without its free text; the
-/// last three are for steps that are not password checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// Tokens issued: the password is right.
-    Verified,
-    /// Password right; MFA or Conditional Access stopped token issuance.
-    VerifiedInterrupted,
-    /// Entra said the password is wrong (AADSTS50126).
-    WrongPassword,
-    /// The account is locked.
-    Locked,
-    /// The password expired.
-    PasswordExpired,
-    /// The account is disabled.
-    Disabled,
-    /// No such user in the tenant.
-    UnknownUser,
-    /// The user is not assigned to the app.
-    NotAssigned,
-    /// The app registration, tenant or profile is wrong.
-    Misconfigured,
-    /// Entra asked Sesame to slow down.
-    Throttled,
-    /// Entra could not be reached.
-    Unreachable,
-    /// An answer Sesame could not classify.
-    Unknown,
-    /// A step that is not a password check succeeded.
-    Pass,
-    /// A step succeeded with something to look at.
-    Warn,
-    /// A step failed.
-    Fail,
-}
-
-impl Verdict {
-    /// The stable name written to the log.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Verified => "verified",
-            Self::VerifiedInterrupted => "verified_interrupted",
-            Self::WrongPassword => "wrong_password",
-            Self::Locked => "locked",
-            Self::PasswordExpired => "password_expired",
-            Self::Disabled => "disabled",
-            Self::UnknownUser => "unknown_user",
-            Self::NotAssigned => "not_assigned",
-            Self::Misconfigured => "misconfigured",
-            Self::Throttled => "throttled",
-            Self::Unreachable => "unreachable",
-            Self::Unknown => "unknown",
-            Self::Pass => "pass",
-            Self::Warn => "warn",
-            Self::Fail => "fail",
-        }
-    }
-}
-
-impl From<&PasswordVerdict> for Verdict {
-    fn from(v: &PasswordVerdict) -> Self {
-        match v {
-            PasswordVerdict::Verified => Self::Verified,
-            PasswordVerdict::VerifiedInterrupted { .. } => Self::VerifiedInterrupted,
-            PasswordVerdict::WrongPassword { .. } => Self::WrongPassword,
-            PasswordVerdict::Locked { .. } => Self::Locked,
-            PasswordVerdict::PasswordExpired { .. } => Self::PasswordExpired,
-            PasswordVerdict::Disabled { .. } => Self::Disabled,
-            PasswordVerdict::UnknownUser { .. } => Self::UnknownUser,
-            PasswordVerdict::NotAssigned { .. } => Self::NotAssigned,
-            PasswordVerdict::Misconfigured { .. } => Self::Misconfigured,
-            PasswordVerdict::Throttled { .. } => Self::Throttled,
-            PasswordVerdict::Unreachable { .. } => Self::Unreachable,
-            PasswordVerdict::Unknown { .. } => Self::Unknown,
-        }
-    }
-}
-
 /// The person an event is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogUser {
@@ -254,6 +174,11 @@ pub struct SyncEvent {
     /// The outcome, by name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
+    /// What the step's answer proves about the password (`right`, `wrong`,
+    /// `nothing`, `unknown`), derived from the verdict; absent for steps that
+    /// are not password answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_verified: Option<PasswordProof>,
     /// AADSTS codes Entra returned (numbers only, `50076` for AADSTS50076).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub codes: Vec<u32>,
@@ -296,6 +221,7 @@ impl SyncEvent {
             user: None,
             event,
             verdict: None,
+            password_verified: None,
             codes: Vec::new(),
             trace_id: None,
             correlation_id: None,
@@ -316,12 +242,14 @@ impl SyncEvent {
     /// Sets the verdict.
     pub fn with_verdict(mut self, verdict: Verdict) -> Self {
         self.verdict = Some(verdict);
+        self.password_verified = verdict.proof();
         self
     }
 
     /// Sets verdict and code from a password verdict; its free text is dropped.
     pub fn with_password_verdict(mut self, verdict: &PasswordVerdict) -> Self {
         self.verdict = Some(Verdict::from(verdict));
+        self.password_verified = Some(verdict.proof());
         if let Some(code) = verdict.code()
             && !self.codes.contains(&code)
         {

@@ -108,38 +108,51 @@ fn password_verdict_free_text_never_reaches_the_event() {
 }
 
 #[test]
-fn every_password_verdict_maps_to_the_same_name() {
+fn a_log_line_says_what_the_answer_proves_about_the_password() {
     use PasswordVerdict as P;
-    let all = [
-        P::Verified,
-        P::VerifiedInterrupted { code: 1 },
-        P::WrongPassword { code: 1 },
-        P::Locked { code: 1 },
-        P::PasswordExpired { code: 1 },
-        P::Disabled { code: 1 },
-        P::UnknownUser { code: 1 },
-        P::NotAssigned { code: 1 },
-        P::Misconfigured {
-            code: None,
-            fix: String::new(),
-        },
-        P::Throttled {
-            code: None,
-            retry_after_secs: None,
-        },
-        P::Unreachable {
-            reason: String::new(),
-        },
-        P::Unknown {
-            code: None,
-            raw: String::new(),
-        },
+    // Fixed expected answers, as a helpdesk person reads them in the line.
+    let cases = [
+        (
+            P::VerifiedInterrupted { code: 50076 },
+            "verified_interrupted",
+            Some("right"),
+        ),
+        (
+            P::WrongPassword { code: 50126 },
+            "wrong_password",
+            Some("wrong"),
+        ),
+        (
+            P::PasswordExpired { code: 50144 },
+            "password_expired",
+            Some("right"),
+        ),
+        (
+            P::NotAPasswordAnswer { code: 700082 },
+            "not_a_password_answer",
+            Some("nothing"),
+        ),
+        (
+            P::Misconfigured {
+                code: Some(7000218),
+                fix: String::new(),
+            },
+            "misconfigured",
+            Some("nothing"),
+        ),
+        (P::Locked { code: 50053 }, "locked", Some("unknown")),
     ];
-    for v in &all {
-        let name = Verdict::from(v).name();
-        assert_eq!(name, v.name());
-        assert_eq!(serde_json::to_value(Verdict::from(v)).unwrap(), name);
+    for (v, verdict, proof) in cases {
+        let line = sample().with_password_verdict(&v).to_line().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(json["verdict"], verdict, "{line}");
+        assert_eq!(json["password_verified"].as_str(), proof, "{line}");
+        let back = SyncEvent::from_line(&line).unwrap();
+        assert_eq!(back.password_verified, Some(v.proof()));
     }
+    // Steps that are not password answers carry no proof.
+    let line = sample().with_verdict(Verdict::Pass).to_line().unwrap();
+    assert!(!line.contains("password_verified"), "{line}");
 }
 
 #[test]

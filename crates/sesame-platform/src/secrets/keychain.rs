@@ -24,7 +24,7 @@ use security_framework_sys::item::{
 use security_framework_sys::keychain_item::{SecItemAdd, SecItemUpdate};
 
 use super::access::{ACCESS_DESCRIPTION, trusted_binaries};
-use super::{SERVICE, SecretError, SecretStore};
+use super::{OldPasswordChecked, SERVICE, SecretError, SecretStore};
 
 /// `errSecDuplicateItem`.
 const DUPLICATE_ITEM: i32 = -25299;
@@ -197,7 +197,12 @@ impl SecretStore for KeychainSecretStore {
         }
     }
 
-    fn overwrite(&self, user: &str, password: &SecretString) -> Result<(), SecretError> {
+    fn overwrite(
+        &self,
+        user: &str,
+        password: &SecretString,
+        _checked: OldPasswordChecked,
+    ) -> Result<(), SecretError> {
         let query = CFDictionary::from_CFType_pairs(&item_query(user));
         let data = CFData::from_buffer(password.expose_secret().as_bytes());
         let update = CFDictionary::from_CFType_pairs(&[(key!(kSecValueData), data.into_CFType())]);

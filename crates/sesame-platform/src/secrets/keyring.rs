@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 #[cfg(target_os = "linux")]
 use super::backend::{BackendChoice, LinuxSecretBackend, choose_linux_backend};
-use super::{SERVICE, SecretError, SecretStore};
+use super::{OldPasswordChecked, SERVICE, SecretError, SecretStore};
 
 /// Sesame's items in a keyring-core store, service [`SERVICE`], one entry
 /// per user.
@@ -124,7 +124,7 @@ impl SecretStore for KeyringSecretStore {
         if self.read(user)?.is_some() {
             return Err(SecretError::AlreadyStored(user.to_owned()));
         }
-        self.overwrite(user, password)
+        self.overwrite(user, password, OldPasswordChecked::nothing_stored())
     }
 
     fn read(&self, user: &str) -> Result<Option<SecretString>, SecretError> {
@@ -135,7 +135,12 @@ impl SecretStore for KeyringSecretStore {
         }
     }
 
-    fn overwrite(&self, user: &str, password: &SecretString) -> Result<(), SecretError> {
+    fn overwrite(
+        &self,
+        user: &str,
+        password: &SecretString,
+        _checked: OldPasswordChecked,
+    ) -> Result<(), SecretError> {
         self.entry(user)?
             .set_password(password.expose_secret())
             .map_err(|e| convert(user, e))

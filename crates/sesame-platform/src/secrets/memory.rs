@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use secrecy::SecretString;
 
-use super::{SecretError, SecretStore};
+use super::{OldPasswordChecked, SecretError, SecretStore};
 
 /// Passwords kept in memory for the life of the value.
 #[derive(Debug, Default)]
@@ -38,7 +38,12 @@ impl SecretStore for InMemorySecretStore {
         Ok(self.items().get(user).cloned())
     }
 
-    fn overwrite(&self, user: &str, password: &SecretString) -> Result<(), SecretError> {
+    fn overwrite(
+        &self,
+        user: &str,
+        password: &SecretString,
+        _checked: OldPasswordChecked,
+    ) -> Result<(), SecretError> {
         self.items().insert(user.to_owned(), password.clone());
         Ok(())
     }

@@ -65,6 +65,28 @@ pub enum SecretError {
     },
 }
 
+/// Proof that the caller checked what is stored before an item is written
+/// over: made only inside this module ([`SecretStore::replace`] after the
+/// old password matched, `store` after finding no item). Nothing outside
+/// `sesame-platform` can make one, so nothing outside can call
+/// [`SecretStore::overwrite`] and reset a keychain item silently.
+///
+/// ```compile_fail
+/// use sesame_platform::secrets::{InMemorySecretStore, OldPasswordChecked, SecretStore};
+/// let store = InMemorySecretStore::default();
+/// let new = secrecy::SecretString::from("new".to_owned());
+/// store.overwrite("ada", &new, OldPasswordChecked(())).unwrap(); // private field
+/// ```
+#[derive(Debug)]
+pub struct OldPasswordChecked(());
+
+impl OldPasswordChecked {
+    /// For a backend's `store` after it found no item.
+    pub(crate) fn nothing_stored() -> Self {
+        Self(())
+    }
+}
+
 /// Per-user password storage.
 pub trait SecretStore {
     /// Store the first password for `user`; fails if one is stored already.
@@ -83,15 +105,22 @@ pub trait SecretStore {
     ) -> Result<(), SecretError> {
         match self.read(user)? {
             None => self.store(user, new),
-            Some(current) if equal(&current, old) => self.overwrite(user, new),
+            Some(current) if equal(&current, old) => {
+                self.overwrite(user, new, OldPasswordChecked(()))
+            }
             Some(_) => Err(SecretError::OldPasswordMismatch(user.to_owned())),
         }
     }
 
-    /// Write `password` whatever is stored. Only [`SecretStore::replace`]
-    /// calls this, after checking the old password.
-    #[doc(hidden)]
-    fn overwrite(&self, user: &str, password: &SecretString) -> Result<(), SecretError>;
+    /// Write `password` over what is stored. Callable only with an
+    /// [`OldPasswordChecked`], which only this crate can make: never a
+    /// silent keychain reset.
+    fn overwrite(
+        &self,
+        user: &str,
+        password: &SecretString,
+        checked: OldPasswordChecked,
+    ) -> Result<(), SecretError>;
 
     /// Delete the stored password; succeeds when none is stored.
     fn delete(&self, user: &str) -> Result<(), SecretError>;

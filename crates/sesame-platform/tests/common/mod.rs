@@ -6,6 +6,7 @@ use std::path::Path;
 
 use secrecy::SecretString;
 use sesame_core::identity::{EntraId, Groups, Identity};
+use sesame_core::password_binding::{EntraAccepted, PasswordOwner, VerifiedPassword};
 use sesame_core::provisioning::{AccountOs, LocalPasswordProof, PlanRequest, Policy};
 use sesame_core::verdict::PasswordVerdict;
 use sesame_platform::directory::sandbox;
@@ -69,14 +70,25 @@ pub fn policy() -> Policy {
     p
 }
 
+/// A plan request for `identity` whose password Entra verified (`verdict`
+/// must say so): the password is bound to `identity` by its own ID token.
 pub fn request<'a>(
     identity: &'a Identity,
     verdict: &'a PasswordVerdict,
     local: LocalPasswordProof,
 ) -> PlanRequest<'a> {
+    assert!(verdict.is_password_verified(), "{verdict}");
+    let bound = VerifiedPassword::bind(
+        &PasswordOwner::of(identity),
+        secret("test password"),
+        EntraAccepted::IdToken(&identity.id),
+    )
+    .unwrap();
     PlanRequest {
         identity,
-        verdict,
+        // A test helper: one small leak per request keeps the call sites as
+        // they are.
+        password: Box::leak(Box::new(bound)),
         local_password: local,
         now: NOW,
     }
