@@ -1,11 +1,10 @@
 //! End-to-end tests that cross crate boundaries live in `tests/e2e/`; this
 //! library only holds the helpers they share: the world (simulated tenant,
-//! managed profile, sandbox root), the login agent's job glued from the
-//! real crates, and the secret scanner. The sign-in pages are walked with
-//! `entra_sim::headless`.
+//! managed profile, sandbox root), driving the login agent (`sesame-agent`,
+//! library and binary) with real Chromium, and the secret scanner.
 
-#[path = "support/agent.rs"]
-pub mod agent;
+#[path = "support/login.rs"]
+pub mod login;
 #[path = "support/scan.rs"]
 pub mod scan;
 #[path = "support/world.rs"]

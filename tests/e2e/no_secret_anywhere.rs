@@ -1,16 +1,19 @@
-//! After every flow (first login, re-check, cloud password change, sign-in
-//! with the new password, refused takeover) with a confidential client, no
-//! password, authorization code, token, PKCE verifier or client secret is in
-//! any file Sesame wrote (sync log and its rotations, the sandbox root's
-//! Sesame state and journal, the account files) nor in anything `tracing`
-//! printed at TRACE level, nor in the `Debug` text of what the flows returned.
-// Drives the Linux account backend (shadow tools on a sandbox root) and kernel keyring.
+//! After every flow of the login agent (first web sign-in with MFA, a cloud
+//! password change and the sign-in with the new password, a refused takeover,
+//! a native sign-in with a wrong then a right password) with a confidential
+//! client, no password, authorization code, PKCE verifier or client secret is
+//! in any file Sesame wrote (sync log, the sandbox root's Sesame state and
+//! journal, the account files), in anything `tracing` printed at TRACE level,
+//! nor in the `Debug` text of what the flows returned.
+// Drives the Linux account backend (shadow tools on a sandbox root).
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::sync::Arc;
+
+use sesame_agent::{Front, NoWebView, Seams};
 use sesame_core::provisioning::Plan;
-use sesame_core::verdict::PasswordVerdict;
-use sesame_e2e::agent::Agent;
+use sesame_e2e::login::*;
 use sesame_e2e::scan::{capture_tracing, files_under, leaks, s256_challenge};
 use sesame_e2e::secret;
 use sesame_e2e::world::*;
@@ -25,49 +28,65 @@ async fn no_secret_anywhere() {
     require_root();
     let trace = capture_tracing();
     let store = InMemorySecretStore::new();
-    let sim = start_sim().await;
+    let sim = Arc::new(start_sim().await);
     let sb = Sandbox::new();
-    // A small rotation size so the log rotates during the flows.
     let profile = mobileconfig(&sim, App::Confidential, &sb.log_path);
-    let mut agent = Agent::from_profile(&profile, 2048);
-    let mut debug_text = format!("{agent:?}\n{:?}\n", agent.settings);
+    let mut agent = agent(&profile);
+    let mut debug_text = format!("{agent:?}\n");
+    let mut codes = Vec::new();
+    let mut challenges = Vec::new();
+    let mut outcomes = Vec::new();
 
-    let first = agent
-        .login(
-            &sim,
-            MEGAN,
-            &secret(MEGAN_PASSWORD),
-            None,
-            &sb.dir,
-            &sb.journal,
-            &store,
-        )
-        .await
-        .expect("first login");
-    assert!(matches!(first.plan, Plan::Create(_)));
-    assert!(first.walk.answered_mfa);
-    let still_ok = agent.recheck(MEGAN, "megan", &store).await;
-    assert!(still_ok.verdict.is_password_verified());
-
-    sim.set_password(MEGAN, NEW_PASSWORD).unwrap();
-    let changed = agent.recheck(MEGAN, "megan", &store).await;
-    assert!(changed.verdict.is_wrong_password());
-    let second = agent
-        .login(
-            &sim,
-            MEGAN,
-            &secret(NEW_PASSWORD),
-            Some(&secret(MEGAN_PASSWORD)),
-            &sb.dir,
-            &sb.journal,
-            &store,
-        )
-        .await
-        .expect("sign-in with the new password");
+    let flows: Vec<(Vec<Act>, Vec<Ask>)> = vec![
+        (
+            vec![
+                Act::User(MEGAN.into()),
+                pw(MEGAN_PASSWORD),
+                Act::Totp(MEGAN.into()),
+            ],
+            vec![],
+        ),
+        (
+            vec![
+                Act::User(MEGAN.into()),
+                pw(NEW_PASSWORD),
+                Act::Totp(MEGAN.into()),
+            ],
+            vec![],
+        ),
+        (
+            vec![Act::User(IMPOSTOR.into()), pw(IMPOSTOR_PASSWORD)],
+            vec![],
+        ),
+    ];
+    for (i, (acts, asks)) in flows.into_iter().enumerate() {
+        if i == 1 {
+            sim.set_password(MEGAN, NEW_PASSWORD).unwrap();
+        }
+        let mut web = Recording {
+            inner: person(&sim, acts),
+            codes: vec![],
+            challenges: vec![],
+        };
+        let mut script = Script::new(asks);
+        outcomes.push(web_login(&mut agent, &mut web, &sb, &store, &mut script).await);
+        codes.extend(web.codes);
+        challenges.extend(web.challenges);
+    }
     assert!(
-        matches!(second.plan, Plan::Update(_)),
-        "{}",
-        second.plan.explain()
+        matches!(outcomes[0].plan, Some(Plan::Create(_))),
+        "{:?}",
+        outcomes[0]
+    );
+    assert!(
+        matches!(outcomes[1].plan, Some(Plan::Update(_))),
+        "{:?}",
+        outcomes[1]
+    );
+    assert!(
+        matches!(outcomes[2].plan, Some(Plan::Deny { .. })),
+        "{:?}",
+        outcomes[2]
     );
     assert!(
         sb.dir
@@ -75,62 +94,43 @@ async fn no_secret_anywhere() {
             .unwrap()
     );
 
-    let third = agent
-        .login(
-            &sim,
-            IMPOSTOR,
-            &secret(IMPOSTOR_PASSWORD),
-            None,
-            &sb.dir,
-            &sb.journal,
-            &store,
-        )
-        .await
-        .expect("impostor sign-in");
-    assert_eq!(third.check.verdict, PasswordVerdict::Verified);
-    assert!(
-        third.check.tokens().is_some(),
-        "ROPG issued tokens to look for"
-    );
-    assert!(matches!(third.plan, Plan::Deny { .. }));
+    // Native: a wrong password, then the right one when asked again.
+    let mut script = Script::new(vec![Ask::Password(Some(ADELE_PASSWORD.into()))]);
+    let native: Front<'_, NoWebView> = Front::Native {
+        user: ADELE.into(),
+        password: secret("Adele-Wrong-Once-3"),
+    };
+    let seams = Seams {
+        dir: &sb.dir,
+        journal: &sb.journal,
+        store: &store,
+        prompter: &mut script,
+    };
+    outcomes.push(agent.login(native, None, seams).await);
+    assert!(outcomes[3].is_ready(), "{:?}", outcomes[3]);
+    drop(script);
 
-    // Everything secret the flows handled.
-    let mut secrets = vec![
-        ("Megan's old password", MEGAN_PASSWORD.to_owned()),
-        ("Megan's new password", NEW_PASSWORD.to_owned()),
-        ("the impostor's password", IMPOSTOR_PASSWORD.to_owned()),
-        ("the client secret", CONFIDENTIAL_SECRET.to_owned()),
-    ];
-    let mut challenges = Vec::new();
-    for out in [&first, &second, &third] {
-        secrets.extend(out.secrets.iter().cloned());
-        challenges.push(out.pkce_challenge.clone());
-        debug_text.push_str(&format!("{out:?}\n"));
-    }
-    debug_text.push_str(&format!("{still_ok:?}\n{changed:?}\n{store:?}\n"));
-    assert!(
-        secrets
-            .iter()
-            .filter(|(w, _)| *w == "authorization code")
-            .count()
-            == 3
-    );
-    assert!(
-        secrets.iter().any(|(w, _)| *w == "code-flow token"),
-        "tokens to look for"
-    );
+    let secrets: Vec<(&str, String)> = [
+        ("Megan's old password", MEGAN_PASSWORD),
+        ("Megan's new password", NEW_PASSWORD),
+        ("the impostor's password", IMPOSTOR_PASSWORD),
+        ("Adele's password", ADELE_PASSWORD),
+        ("Adele's wrong password", "Adele-Wrong-Once-3"),
+        ("the client secret", CONFIDENTIAL_SECRET),
+    ]
+    .into_iter()
+    .map(|(w, s)| (w, s.to_owned()))
+    .chain(codes.iter().map(|c| ("authorization code", c.clone())))
+    .collect();
+    assert_eq!(codes.len(), 3, "a code per web sign-in to look for");
+    assert_eq!(challenges.len(), 3);
     assert!(challenges.iter().all(|c| c.len() == 43));
+    for o in &outcomes {
+        debug_text.push_str(&format!("{o:?}\n{}\n", serde_json::to_string(o).unwrap()));
+    }
+    debug_text.push_str(&format!("{store:?}\n{agent:?}\n"));
 
-    // Files: the sync log and its rotations, Sesame's state, the account files.
     let files = files_under(sb.tmp.path());
-    let rotated = files
-        .iter()
-        .filter(|f| f.to_string_lossy().ends_with("sesame.log.1"))
-        .count();
-    assert_eq!(rotated, 1, "the sync log rotated: {files:?}");
-    // Rotation deleted nothing yet: every event written is still on disk.
-    let on_disk = sesame_synclog::read_log(&sb.log_path).unwrap().events.len();
-    assert_eq!(on_disk, agent.events_written());
     assert!(
         files
             .iter()
@@ -146,8 +146,7 @@ async fn no_secret_anywhere() {
             &challenges,
         ));
     }
-    // Everything traced, from every crate in the process, at TRACE level;
-    // a canary traced from another thread proves the capture and the scan.
+    // A canary traced from another thread proves the capture and the scan.
     std::thread::spawn(|| {
         tracing::trace!(target: "sesame_e2e::canary", value = CANARY, "verifier {CANARY_VERIFIER}");
     })
@@ -165,6 +164,9 @@ async fn no_secret_anywhere() {
         String::from_utf8_lossy(&traced).contains("password check"),
         "the capture saw Sesame's own events"
     );
+    if let Ok(dump) = std::env::var("SESAME_E2E_DUMP_TRACE") {
+        std::fs::write(dump, &traced).unwrap();
+    }
     found.extend(leaks("tracing output", &traced, &secrets, &challenges));
     found.extend(leaks(
         "Debug text",

@@ -180,8 +180,11 @@ pub fn capture_tracing() -> Buffer {
     BUFFER
         .get_or_init(|| {
             let buf = Buffer::default();
+            // TRACE for everything, with the agent's own directives: the
+            // raw DevTools-protocol wire logs are off in every Sesame host.
+            let filter = tracing_subscriber::EnvFilter::new(sesame_agent::log_directives("trace"));
             let installed = tracing_subscriber::fmt()
-                .with_max_level(tracing::Level::TRACE)
+                .with_env_filter(filter)
                 .with_writer(buf.clone())
                 .with_ansi(false)
                 .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)

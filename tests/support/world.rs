@@ -36,7 +36,23 @@ pub const IMPOSTOR_PASSWORD: &str = "Other-Megan-Pass-77";
 /// The impostor's object ID.
 pub const IMPOSTOR_OID: &str = "b2000000-0000-4000-8000-0000000000ee";
 
-/// The demo tenant plus [`IMPOSTOR`] (a Mac Users member, no MFA).
+/// Nora: only in "All Company", so not assigned to the Sesame app (AADSTS50105).
+pub const NORA: &str = "nora@contoso.example";
+/// Nora's password.
+pub const NORA_PASSWORD: &str = "Nora-Not-Assigned-5";
+/// Adele: Mac Users, no MFA.
+pub const ADELE: &str = "adele@contoso.example";
+/// Adele's password.
+pub const ADELE_PASSWORD: &str = "Sesame-Demo-2";
+/// Alex: Mac Users, password expired.
+pub const ALEX: &str = "alex@contoso.example";
+/// Alex's (expired) password.
+pub const ALEX_PASSWORD: &str = "Sesame-Demo-3";
+/// The "Mac Users" group ObjectID.
+pub const MAC_USERS: &str = "a1000000-0000-4000-8000-000000000002";
+
+/// The demo tenant plus [`IMPOSTOR`] (a Mac Users member, no MFA) and
+/// [`NORA`] (not assigned to the app).
 pub fn tenant() -> Tenant {
     let toml = format!(
         "{}\n
@@ -46,6 +62,13 @@ password = \"{IMPOSTOR_PASSWORD}\"
 oid = \"{IMPOSTOR_OID}\"
 display_name = \"Megan Other\"
 groups = [\"a1000000-0000-4000-8000-000000000002\"]
+
+[[users]]
+upn = \"{NORA}\"
+password = \"{NORA_PASSWORD}\"
+oid = \"b2000000-0000-4000-8000-0000000000a0\"
+display_name = \"Nora Unassigned\"
+groups = [\"a1000000-0000-4000-8000-000000000004\"]
 ",
         entra_sim::DEMO_TENANT_TOML
     );
@@ -76,6 +99,16 @@ pub enum App {
 /// as authority host, its CA under `TrustedRootCertificates`, Mac Admins as
 /// admin group, and the sync log at `log_path`.
 pub fn mobileconfig(sim: &SimHandle, app: App, log_path: &std::path::Path) -> Vec<u8> {
+    mobileconfig_with(sim, app, log_path, "")
+}
+
+/// [`mobileconfig`] with more keys (plist `<key>…</key><value/>` text).
+pub fn mobileconfig_with(
+    sim: &SimHandle,
+    app: App,
+    log_path: &std::path::Path,
+    extra: &str,
+) -> Vec<u8> {
     let ca = sim.ca_pem().unwrap_or_default();
     let (client, redirect, secret) = match app {
         App::Public => (SESAME_APP, NATIVECLIENT, String::new()),
@@ -103,6 +136,7 @@ pub fn mobileconfig(sim: &SimHandle, app: App, log_path: &std::path::Path) -> Ve
 <key>TrustedRootCertificates</key><array><string>{ca}</string></array>
 <key>AdminGroups</key><array><string>{MAC_ADMINS}</string></array>
 <key>LogPath</key><string>{log}</string>
+{extra}
 </dict></array>
 <key>PayloadType</key><string>Configuration</string>
 <key>PayloadIdentifier</key><string>example.profile.e2e</string>

@@ -9,6 +9,7 @@
 pub mod constant_time;
 pub mod identity;
 pub mod import;
+pub mod login;
 pub mod password_binding;
 pub mod provisioning;
 pub mod settings;

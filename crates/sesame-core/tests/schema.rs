@@ -50,7 +50,7 @@ fn jamf_schema_is_json_with_every_key_typed() {
     assert_eq!(props.len(), KEYS.len());
     assert_eq!(
         v["required"],
-        serde_json::json!(["TenantID", "OIDCClientID"])
+        serde_json::json!(["OIDCClientID"])
     );
     assert_eq!(props["PasswordCheckInterval"]["minimum"], 5);
     assert_eq!(props["PasswordCheckInterval"]["maximum"], 1440);

@@ -26,6 +26,12 @@ fn cases() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "https",
         ),
         (
+            "OIDCDiscoveryURL",
+            s("https://idp.example/realms/staff/.well-known/openid-configuration"),
+            "<string>http://idp.example/.well-known/openid-configuration</string>",
+            "https",
+        ),
+        (
             "OIDCClientID",
             s("0d9f4b1c-7a2e-4c3b-9d8e-1f2a3b4c5d6e"),
             "<string>Sesame Login</string>",
@@ -155,6 +161,30 @@ fn cases() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "LocalFallback",
             "<false/>".into(),
             "<real>1.0</real>",
+            "expected boolean",
+        ),
+        (
+            "LoginMode",
+            s("native"),
+            "<string>console</string>",
+            "one of web, native",
+        ),
+        (
+            "WrongPasswordLimit",
+            "<integer>9</integer>".into(),
+            "<integer>10</integer>",
+            "1–9 wrong passwords, found 10",
+        ),
+        (
+            "PasswordlessLocalPassword",
+            "<true/>".into(),
+            "<string>yes</string>",
+            "expected boolean",
+        ),
+        (
+            "KeychainReset",
+            "<false/>".into(),
+            "<integer>1</integer>",
             "expected boolean",
         ),
         (

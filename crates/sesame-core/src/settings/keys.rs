@@ -8,6 +8,7 @@
 pub mod k {
     pub const TENANT_ID: &str = "TenantID";
     pub const AUTHORITY_HOST: &str = "AuthorityHost";
+    pub const OIDC_DISCOVERY_URL: &str = "OIDCDiscoveryURL";
     pub const OIDC_CLIENT_ID: &str = "OIDCClientID";
     pub const OIDC_REDIRECT_URI: &str = "OIDCRedirectURI";
     pub const OIDC_SCOPES: &str = "OIDCScopes";
@@ -30,6 +31,10 @@ pub mod k {
     pub const DENY_LOCAL: &str = "DenyLocal";
     pub const DENY_LOCAL_EXCLUDED: &str = "DenyLocalExcluded";
     pub const LOCAL_FALLBACK: &str = "LocalFallback";
+    pub const LOGIN_MODE: &str = "LoginMode";
+    pub const WRONG_PASSWORD_LIMIT: &str = "WrongPasswordLimit";
+    pub const PASSWORDLESS_LOCAL_PASSWORD: &str = "PasswordlessLocalPassword";
+    pub const KEYCHAIN_RESET: &str = "KeychainReset";
     pub const PASSWORD_CHECK_INTERVAL: &str = "PasswordCheckInterval";
     pub const CHECK_ON_NETWORK_CHANGE: &str = "CheckOnNetworkChange";
     pub const QUIET_MODE: &str = "QuietMode";
@@ -270,11 +275,12 @@ use Kind as T;
 
 /// Every key Sesame reads, in document order.
 pub static KEYS: &[KeySpec] = &[
-    required(
+    key(
         k::TENANT_ID,
         G::Entra,
         T::Tenant,
-        "Your Entra tenant: the Directory (tenant) ID from the app registration's Overview page, or a verified domain such as contoso.onmicrosoft.com.",
+        DefaultValue::None,
+        "Your Entra tenant: the Directory (tenant) ID from the app registration's Overview page, or a verified domain such as contoso.onmicrosoft.com. Required unless OIDCDiscoveryURL names another OpenID provider.",
     ),
     key(
         k::AUTHORITY_HOST,
@@ -282,6 +288,13 @@ pub static KEYS: &[KeySpec] = &[
         T::Authority,
         DefaultValue::Str("https://login.microsoftonline.com"),
         "The Entra cloud to sign in to. Change it only for a national cloud (e.g. https://login.microsoftonline.us) or a test tenant.",
+    ),
+    key(
+        k::OIDC_DISCOVERY_URL,
+        G::Entra,
+        T::HttpsUrl,
+        DefaultValue::None,
+        "Sign in with another OpenID provider instead of Entra (Okta, Google, Keycloak…): its discovery URL, ending in /.well-known/openid-configuration. The issuer comes from that document. TenantID and AuthorityHost are then not used, and Entra-only features step aside: Graph group overage, AADSTS answers, v1/v2 endpoints.",
     ),
     required(
         k::OIDC_CLIENT_ID,
@@ -435,6 +448,38 @@ pub static KEYS: &[KeySpec] = &[
         T::Bool,
         DefaultValue::Bool(false),
         "With DenyLocal on, allow local login when Entra cannot be reached (offline).",
+    ),
+    key(
+        k::LOGIN_MODE,
+        G::LoginWindow,
+        T::Enum(&["web", "native"]),
+        DefaultValue::Str("web"),
+        "How the login window signs people in: web (Entra's own pages in a web view, MFA included) or native (user name and password checked by ROPG; a tenant that demands MFA is refused with 'use the web sign-in').",
+    ),
+    key(
+        k::WRONG_PASSWORD_LIMIT,
+        G::LoginWindow,
+        T::Int {
+            min: 1,
+            max: 9,
+            unit: "wrong passwords",
+        },
+        DefaultValue::Int(3),
+        "Wrong passwords Entra may refuse at the login window before Sesame stops asking and shows the reset link. Keep it well below the tenant's smart-lockout threshold (10 by default).",
+    ),
+    key(
+        k::PASSWORDLESS_LOCAL_PASSWORD,
+        G::LoginWindow,
+        T::Bool,
+        DefaultValue::Bool(false),
+        "Let people without an Entra password (passwordless, Authenticator-only, security key) choose a local password after a completed MFA sign-in. That password is never checked against Entra nor re-checked by the menu bar.",
+    ),
+    key(
+        k::KEYCHAIN_RESET,
+        G::LoginWindow,
+        T::Bool,
+        DefaultValue::Bool(false),
+        "When a returning user's local password differs from the new cloud password and neither their previous password nor the stored one is available, set the new password anyway (the old login keychain stays locked with the old password). Off: the user is asked for the previous password.",
     ),
     key(
         k::PASSWORD_CHECK_INTERVAL,

@@ -60,6 +60,19 @@ pub fn check(eff: &Effective) -> Vec<Finding> {
             ),
         );
     }
+    match (eff.is_set(k::TENANT_ID), eff.is_set(k::OIDC_DISCOVERY_URL)) {
+        (false, false) => add(
+            k::TENANT_ID,
+            Severity::Error,
+            "required key is missing: set TenantID to your Entra tenant ID (a GUID) or verified domain — or OIDCDiscoveryURL to sign in with another OpenID provider".into(),
+        ),
+        (true, true) => add(
+            k::TENANT_ID,
+            Severity::Warning,
+            "TenantID is ignored because OIDCDiscoveryURL names another OpenID provider — remove one of them".into(),
+        ),
+        _ => {}
+    }
     if on(eff, k::LOCAL_FALLBACK) && !on(eff, k::DENY_LOCAL) {
         add(k::LOCAL_FALLBACK, Severity::Warning,
             "LocalFallback is true but DenyLocal is false: local login is always allowed, so LocalFallback does nothing — set DenyLocal to true or remove LocalFallback".into());

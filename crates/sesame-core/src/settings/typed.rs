@@ -42,6 +42,9 @@ pub enum Tenant {
     Id(ObjectId),
     /// A verified domain, lowercase (e.g. `contoso.onmicrosoft.com`).
     Domain(String),
+    /// No Entra tenant: the profile signs in with another OpenID provider
+    /// (`OIDCDiscoveryURL`). Entra-only code refuses it by its empty name.
+    OpenIdProvider,
 }
 
 impl Tenant {
@@ -50,6 +53,7 @@ impl Tenant {
         match self {
             Tenant::Id(id) => id.as_str(),
             Tenant::Domain(d) => d,
+            Tenant::OpenIdProvider => "",
         }
     }
 }
@@ -66,6 +70,15 @@ pub enum RopgEndpoint {
 }
 
 pub use crate::provisioning::DemotionPolicy;
+
+/// How the login window signs people in (`LoginMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginMode {
+    /// Entra's pages in a web view (MFA, passwordless, expired passwords).
+    Web,
+    /// User name and password checked by ROPG, no web view.
+    Native,
+}
 
 /// How much Sesame logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -90,6 +103,9 @@ pub struct Settings {
     pub tenant: Tenant,
     /// `AuthorityHost`: scheme and host of the Entra cloud.
     pub authority_host: Url,
+    /// `OIDCDiscoveryURL`: a generic OpenID provider's discovery document
+    /// (then [`Settings::tenant`] is [`Tenant::OpenIdProvider`]).
+    pub oidc_discovery_url: Option<Url>,
     /// `OIDCClientID`.
     pub oidc_client_id: ObjectId,
     /// `OIDCRedirectURI`.
@@ -135,6 +151,14 @@ pub struct Settings {
     pub deny_local_excluded: Vec<String>,
     /// `LocalFallback`.
     pub local_fallback: bool,
+    /// `LoginMode`.
+    pub login_mode: LoginMode,
+    /// `WrongPasswordLimit` (1–9).
+    pub wrong_password_limit: u32,
+    /// `PasswordlessLocalPassword`.
+    pub passwordless_local_password: bool,
+    /// `KeychainReset`.
+    pub keychain_reset: bool,
     /// `PasswordCheckInterval`, minutes (5–1440).
     pub password_check_interval_minutes: u32,
     /// `CheckOnNetworkChange`.
@@ -225,6 +249,8 @@ const DEMOTION_POLICIES: &[(&str, DemotionPolicy)] = &[
     ("sesame-promoted", DemotionPolicy::SesamePromoted),
     ("always", DemotionPolicy::Always),
 ];
+/// `LoginMode` spellings.
+const LOGIN_MODES: &[(&str, LoginMode)] = &[("web", LoginMode::Web), ("native", LoginMode::Native)];
 /// `LogLevel` spellings.
 const LOG_LEVELS: &[(&str, LogLevel)] = &[
     ("error", LogLevel::Error),
@@ -238,10 +264,19 @@ impl Settings {
     /// Build typed settings from merged values (defaults filled in).
     pub fn from_effective(eff: &Effective) -> Result<Settings, SettingsError> {
         let g = Get(eff);
-        let tenant_text = g.text(k::TENANT_ID)?;
-        let tenant = match ObjectId::parse(&tenant_text) {
-            Some(id) => Tenant::Id(id),
-            None => Tenant::Domain(tenant_text),
+        let oidc_discovery_url = if eff.is_set(k::OIDC_DISCOVERY_URL) {
+            Some(g.url(k::OIDC_DISCOVERY_URL)?)
+        } else {
+            None
+        };
+        let tenant = if oidc_discovery_url.is_some() && !eff.is_set(k::TENANT_ID) {
+            Tenant::OpenIdProvider
+        } else {
+            let tenant_text = g.text(k::TENANT_ID)?;
+            match ObjectId::parse(&tenant_text) {
+                Some(id) => Tenant::Id(id),
+                None => Tenant::Domain(tenant_text),
+            }
         };
         let interval = match g.value(k::PASSWORD_CHECK_INTERVAL)? {
             Typed::Int(i) => u32::try_from(i).map_err(|_| SettingsError {
@@ -250,6 +285,16 @@ impl Settings {
             _ => {
                 return Err(SettingsError {
                     key: k::PASSWORD_CHECK_INTERVAL,
+                });
+            }
+        };
+        let wrong_limit = match g.value(k::WRONG_PASSWORD_LIMIT)? {
+            Typed::Int(i) => u32::try_from(i).map_err(|_| SettingsError {
+                key: k::WRONG_PASSWORD_LIMIT,
+            })?,
+            _ => {
+                return Err(SettingsError {
+                    key: k::WRONG_PASSWORD_LIMIT,
                 });
             }
         };
@@ -268,6 +313,7 @@ impl Settings {
         Ok(Settings {
             tenant,
             authority_host: g.url(k::AUTHORITY_HOST)?,
+            oidc_discovery_url,
             oidc_client_id: g.id(k::OIDC_CLIENT_ID)?,
             oidc_redirect_uri: g.url(k::OIDC_REDIRECT_URI)?,
             oidc_scopes: g.list(k::OIDC_SCOPES)?,
@@ -290,6 +336,10 @@ impl Settings {
             deny_local: g.bool(k::DENY_LOCAL)?,
             deny_local_excluded: g.list(k::DENY_LOCAL_EXCLUDED)?,
             local_fallback: g.bool(k::LOCAL_FALLBACK)?,
+            login_mode: g.choice(k::LOGIN_MODE, LOGIN_MODES)?,
+            wrong_password_limit: wrong_limit,
+            passwordless_local_password: g.bool(k::PASSWORDLESS_LOCAL_PASSWORD)?,
+            keychain_reset: g.bool(k::KEYCHAIN_RESET)?,
             password_check_interval_minutes: interval,
             check_on_network_change: g.bool(k::CHECK_ON_NETWORK_CHANGE)?,
             quiet_mode: g.bool(k::QUIET_MODE)?,
@@ -339,6 +389,7 @@ mod tests {
                 DEMOTION_POLICIES.iter().map(|(n, _)| *n).collect(),
             ),
             (k::LOG_LEVEL, LOG_LEVELS.iter().map(|(n, _)| *n).collect()),
+            (k::LOGIN_MODE, LOGIN_MODES.iter().map(|(n, _)| *n).collect()),
         ] {
             let spec = KEYS.iter().find(|s| s.name == key).expect("key in table");
             match spec.kind {

@@ -94,6 +94,21 @@ pub enum EventKind {
     CheckScheduled,
     /// One `sesame doctor` check.
     DoctorCheck,
+    /// The login agent started a sign-in (web or native).
+    LoginStarted,
+    /// The web view was redirected back to Sesame (code or error).
+    RedirectCaptured,
+    /// The authorization code was redeemed at the token endpoint.
+    CodeExchanged,
+    /// Group membership was read from the token or, on overage, from Graph.
+    GroupsResolved,
+    /// A password was obtained (captured from the page, or asked for).
+    PasswordObtained,
+    /// The provisioning plan was made (before it is applied).
+    AccountPlanned,
+    /// Entra could not be reached; the login window fell back to the local
+    /// password, as the profile allows.
+    LocalFallback,
     /// An event this version of Sesame does not know (read from a newer log).
     #[serde(other)]
     Other,
@@ -101,7 +116,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every event kind a writer may use (not [`EventKind::Other`]).
-    pub const ALL: [EventKind; 13] = [
+    pub const ALL: [EventKind; 20] = [
         Self::ProfileLoaded,
         Self::SignIn,
         Self::TokenValidated,
@@ -115,6 +130,13 @@ impl EventKind {
         Self::KeychainUpdated,
         Self::CheckScheduled,
         Self::DoctorCheck,
+        Self::LoginStarted,
+        Self::RedirectCaptured,
+        Self::CodeExchanged,
+        Self::GroupsResolved,
+        Self::PasswordObtained,
+        Self::AccountPlanned,
+        Self::LocalFallback,
     ];
 
     /// The stable name written to the log (`password_check`, ...).
@@ -133,6 +155,13 @@ impl EventKind {
             Self::KeychainUpdated => "keychain_updated",
             Self::CheckScheduled => "check_scheduled",
             Self::DoctorCheck => "doctor_check",
+            Self::LoginStarted => "login_started",
+            Self::RedirectCaptured => "redirect_captured",
+            Self::CodeExchanged => "code_exchanged",
+            Self::GroupsResolved => "groups_resolved",
+            Self::PasswordObtained => "password_obtained",
+            Self::AccountPlanned => "account_planned",
+            Self::LocalFallback => "local_fallback",
             Self::Other => "other",
         }
     }
