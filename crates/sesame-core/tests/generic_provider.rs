@@ -28,8 +28,9 @@ fn neither_tenant_nor_discovery_url_is_an_error_naming_both() {
     let report = load_one(&profile(CLIENT));
     let e = about(&report, "TenantID", Severity::Error);
     assert!(
-        e.iter().any(|f| f.message.contains("required key is missing")
-            && f.message.contains("OIDCDiscoveryURL")),
+        e.iter()
+            .any(|f| f.message.contains("required key is missing")
+                && f.message.contains("OIDCDiscoveryURL")),
         "{:#?}",
         report.findings
     );
@@ -41,7 +42,11 @@ fn both_set_warns_that_the_tenant_is_ignored() {
     let report = load_one(&profile(&format!("{BASE}{DISCOVERY}")));
     assert!(!report.has_errors(), "{:#?}", report.findings);
     let w = about(&report, "TenantID", Severity::Warning);
-    assert!(w.iter().any(|f| f.message.contains("ignored")), "{:#?}", report.findings);
+    assert!(
+        w.iter().any(|f| f.message.contains("ignored")),
+        "{:#?}",
+        report.findings
+    );
     assert!(report.settings.unwrap().oidc_discovery_url.is_some());
 }
 

@@ -48,10 +48,7 @@ fn jamf_schema_is_json_with_every_key_typed() {
     let v: serde_json::Value = serde_json::from_str(&schema::jamf()).unwrap();
     let props = v["properties"].as_object().unwrap();
     assert_eq!(props.len(), KEYS.len());
-    assert_eq!(
-        v["required"],
-        serde_json::json!(["OIDCClientID"])
-    );
+    assert_eq!(v["required"], serde_json::json!(["OIDCClientID"]));
     assert_eq!(props["PasswordCheckInterval"]["minimum"], 5);
     assert_eq!(props["PasswordCheckInterval"]["maximum"], 1440);
     assert_eq!(props["PasswordCheckInterval"]["default"], 60);

@@ -13,7 +13,7 @@
 //! The binding rules themselves are pure, in
 //! [`sesame_core::password_binding`].
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use sesame_core::password_binding::{
     BindingRefused, EntraAccepted, PasswordOwner, VerifiedPassword,
 };
@@ -93,10 +93,6 @@ pub enum PasswordSignIn {
     },
 }
 
-fn copy(password: &SecretString) -> SecretString {
-    SecretString::from(password.expose_secret().to_owned())
-}
-
 impl EntraClient {
     /// Checks `password` for `owner` (a signed-in identity, or a bound
     /// account's recorded identity): sends `owner.username` (the identity's
@@ -126,7 +122,7 @@ impl EntraClient {
         let Some(accepted) = accepted else {
             return Ok(PasswordCheckFor::NotVerified { check });
         };
-        let bound = VerifiedPassword::bind(owner, copy(password), accepted);
+        let bound = VerifiedPassword::bind(owner, password.clone(), accepted);
         Ok(match bound {
             Ok(password) => PasswordCheckFor::Verified { password, check },
             Err(refused) => {
@@ -155,7 +151,11 @@ impl EntraClient {
         };
         let identity = claims.to_identity(claims.token_groups());
         let owner = PasswordOwner::of(&identity);
-        match VerifiedPassword::bind(&owner, copy(password), EntraAccepted::IdToken(&identity.id)) {
+        match VerifiedPassword::bind(
+            &owner,
+            password.clone(),
+            EntraAccepted::IdToken(&identity.id),
+        ) {
             Ok(password) => Ok(PasswordSignIn::SignedIn {
                 claims: Box::new(claims),
                 password,

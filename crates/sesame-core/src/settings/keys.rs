@@ -163,7 +163,10 @@ impl Kind {
             Kind::Tenant => {
                 "tenant ID (GUID) or verified domain; not common/organizations/consumers".into()
             }
-            Kind::Authority => "https URL, host only (http only for loopback)".into(),
+            Kind::Authority => {
+                "https URL, host only (http only on loopback with AllowInsecureSimulatedTenant)"
+                    .into()
+            }
             Kind::HttpsUrl => "https URL (http only for loopback)".into(),
             Kind::RedirectUri => {
                 "https URL, http on loopback, or a private scheme (e.g. io.sesame://auth)".into()

@@ -3,7 +3,7 @@
 use super::findings::{Finding, Severity};
 use super::keys::{KEYS, k};
 use super::merge::Effective;
-use super::value::Typed;
+use super::value::{Typed, is_loopback};
 
 /// Entra cloud hosts Sesame knows.
 const KNOWN_CLOUDS: &[&str] = &[
@@ -12,17 +12,6 @@ const KNOWN_CLOUDS: &[&str] = &[
     "https://login.chinacloudapi.cn",
     "https://login.partner.microsoftonline.cn",
 ];
-
-/// Loopback decided from the parsed host only (`https://localhost.attacker.example`
-/// is not loopback).
-fn is_loopback_host(u: &url::Url) -> bool {
-    match u.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
 
 fn on(eff: &Effective, key: &str) -> bool {
     matches!(eff.resolved(key), Some(Typed::Bool(true)))
@@ -114,7 +103,8 @@ pub fn check(eff: &Effective) -> Vec<Finding> {
     }
     let host = text(eff, k::AUTHORITY_HOST);
     let parsed = url::Url::parse(&host).ok();
-    let loopback = parsed.as_ref().is_some_and(is_loopback_host);
+    // Loopback from the parsed host only: `https://localhost.attacker.example` is not.
+    let loopback = parsed.as_ref().is_some_and(is_loopback);
     let plain_http = parsed.as_ref().is_some_and(|u| u.scheme() == "http");
     let insecure_allowed = on(eff, k::ALLOW_INSECURE_SIMULATED_TENANT);
     if plain_http && !insecure_allowed {

@@ -254,7 +254,8 @@ fn tenant(s: &str) -> Result<String, String> {
     }
 }
 
-fn is_loopback(u: &url::Url) -> bool {
+/// `true` for 127.0.0.0/8, ::1 and `localhost`, from the parsed host.
+pub(crate) fn is_loopback(u: &url::Url) -> bool {
     match u.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
