@@ -91,3 +91,18 @@ fn a_missing_required_key_is_reported_against_the_payload_read() {
         missing[0].payload
     );
 }
+
+/// A misspelt key is ignored with the key it resembles; only a key that
+/// differs in case alone is blamed on case.
+#[test]
+fn a_misspelt_key_names_the_key_it_resembles_without_blaming_case() {
+    let report = load_one(&profile(&format!(
+        "{BASE}<key>PasswordCheckIntervall</key><integer>30</integer>"
+    )));
+    let w = about(&report, "PasswordCheckIntervall", Severity::Warning);
+    assert_eq!(w.len(), 1, "{:#?}", report.findings);
+    assert_eq!(
+        w[0].message,
+        "unknown key, ignored — did you mean PasswordCheckInterval?"
+    );
+}
