@@ -106,3 +106,20 @@ fn a_misspelt_key_names_the_key_it_resembles_without_blaming_case() {
         "unknown key, ignored — did you mean PasswordCheckInterval?"
     );
 }
+
+/// A key like no other is ignored, and the warning says where the keys are
+/// listed.
+#[test]
+fn an_unknown_key_points_to_the_list_of_keys() {
+    let report = load_one(&profile(&format!(
+        "{BASE}<key>Zebra</key><string>x</string>"
+    )));
+    let w = about(&report, "Zebra", Severity::Warning);
+    assert_eq!(w.len(), 1, "{:#?}", report.findings);
+    assert!(
+        w[0].message
+            .contains("sesame profile schema --format markdown"),
+        "{}",
+        w[0].message
+    );
+}
