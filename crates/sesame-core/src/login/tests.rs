@@ -2,6 +2,7 @@
 //! a sign-in and asserts what the person sees and what the helpdesk reads.
 
 mod offline;
+mod passwordless;
 mod retyped;
 
 use std::collections::BTreeMap;
