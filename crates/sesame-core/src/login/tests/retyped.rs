@@ -65,3 +65,29 @@ fn prompts_after_another_wrong_password_count_toward_the_budget() {
     let next = run.feed(retype());
     assert_eq!(denied(&next).kind, DenyKind::TooManyWrongPasswords);
 }
+
+/// Nothing captured on the web: the first prompt for the password counts
+/// toward the budget too.
+#[test]
+fn the_first_prompt_after_a_web_sign_in_counts_toward_the_budget() {
+    let mut run = Run::new(rules());
+    // Prompt 1: nothing was typed into the web page.
+    assert!(matches!(
+        run.web_until_password(Captured::Nothing),
+        Next::Request(Request::AskPassword { .. })
+    ));
+    run.feed(Input::PasswordObtained {
+        source: PasswordSource::Asked,
+        already_refused: false,
+    });
+    run.feed(wrong()); // prompt 2
+    for n in 3..=6 {
+        let next = run.feed(retype());
+        assert!(
+            matches!(next, Next::Request(Request::AskPassword { .. })),
+            "prompt {n}: {next:?}"
+        );
+    }
+    let next = run.feed(retype());
+    assert_eq!(denied(&next).kind, DenyKind::TooManyWrongPasswords);
+}
