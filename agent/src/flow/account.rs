@@ -6,16 +6,12 @@ use sesame_core::login::{Input, LoginMachine, OldLocal, PasswordFacts, StoreActi
 use sesame_core::password_binding::{EntraAccepted, PasswordOwner, VerifiedPassword};
 use sesame_core::provisioning::{LocalPasswordProof, Plan, PlanRequest, plan};
 use sesame_platform::{NoHook, Passwords, apply, recover};
-use subtle::ConstantTimeEq;
 
 use super::{Agent, Ctx, Seams};
 
 fn same(a: &SecretString, b: &SecretString) -> bool {
     use secrecy::ExposeSecret;
-    a.expose_secret()
-        .as_bytes()
-        .ct_eq(b.expose_secret().as_bytes())
-        .into()
+    sesame_core::constant_time::eq(a.expose_secret().as_bytes(), b.expose_secret().as_bytes())
 }
 
 impl Agent {
@@ -113,7 +109,10 @@ impl Agent {
                 typed_old.map(|p| matches!(seams.dir.verify_password(&short, p), Ok(true)));
         }
         ctx.plan = Some(made.clone());
-        Input::Planned { plan: made, facts }
+        Input::Planned {
+            plan: Box::new(made),
+            facts,
+        }
     }
 
     pub(super) fn apply(&mut self, seams: &Seams<'_>, old: OldLocal, ctx: &mut Ctx) -> Input {

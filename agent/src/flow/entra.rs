@@ -13,7 +13,6 @@ use sesame_entra::client::AuthorizeRequestError;
 use sesame_entra::discovery::DiscoveryError;
 use sesame_entra::token::TokenError;
 use sesame_entra::{Catalog, EntraError, PasswordCheckFor, PasswordSignIn, verdict_for_error};
-use subtle::ConstantTimeEq;
 
 use super::{Agent, Ctx, bounded};
 use crate::web::{CapturedPassword, WebLogin, WebLoginError, WebSignInRequest, hosts};
@@ -38,10 +37,7 @@ fn too_slow(what: &str) -> Input {
 }
 
 fn same_secret(a: &SecretString, b: &SecretString) -> bool {
-    a.expose_secret()
-        .as_bytes()
-        .ct_eq(b.expose_secret().as_bytes())
-        .into()
+    sesame_core::constant_time::eq(a.expose_secret().as_bytes(), b.expose_secret().as_bytes())
 }
 
 impl Agent {
@@ -150,11 +146,7 @@ impl Agent {
                 ctx.code = Some(code);
                 Input::RedirectOk
             }
-            Err(RedirectError::Entra {
-                error,
-                description,
-                code,
-            }) => {
+            Err(RedirectError::Entra { error, code, .. }) => {
                 // An authorize error has Entra's meaning by code, like a
                 // token-endpoint answer: classify it the same way.
                 let err = EntraError {
@@ -169,7 +161,6 @@ impl Agent {
                     error_uri: None,
                     retry_after: None,
                 };
-                let _ = description;
                 let fix = Self::catalog_fix(code);
                 Input::Refused {
                     verdict: self.verdict_for(&err),

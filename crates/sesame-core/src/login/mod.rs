@@ -24,6 +24,7 @@
 //! Native sign-in skips the web steps: the password grant's own validated ID
 //! token names the identity.
 
+mod accounts;
 mod decide;
 mod messages;
 
@@ -298,7 +299,7 @@ pub enum Input {
     /// The provisioning plan, and what the agent found about passwords.
     Planned {
         /// The plan.
-        plan: Plan,
+        plan: Box<Plan>,
         /// The passwords of an existing account.
         facts: PasswordFacts,
     },

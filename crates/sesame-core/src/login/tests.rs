@@ -78,7 +78,7 @@ fn verified() -> crate::password_binding::VerifiedPassword {
 
 /// A plan from the real planner: a new account, or an update of `ada`
 /// already bound to this identity.
-fn a_plan(existing: bool) -> Plan {
+fn a_plan(existing: bool) -> Box<Plan> {
     let mut snap = DirectorySnapshot::default();
     if existing {
         snap.accounts.push(LocalAccount {
@@ -105,7 +105,7 @@ fn a_plan(existing: bool) -> Plan {
         local_password: LocalPasswordProof::NotOffered,
         now: "2026-11-28T05:00:00Z",
     };
-    plan(&Policy::new(AccountOs::Linux), &request, &snap)
+    Box::new(plan(&Policy::new(AccountOs::Linux), &request, &snap))
 }
 
 struct Run {
@@ -719,7 +719,7 @@ fn group_gate_and_takeover_denials_say_who_to_ask() {
     run.feed(obtained());
     run.feed(check(PasswordVerdict::Verified));
     let next = run.feed(Input::Planned {
-        plan: gated,
+        plan: Box::new(gated),
         facts: PasswordFacts::default(),
     });
     let d = denied(&next);
