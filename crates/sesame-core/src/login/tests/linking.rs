@@ -6,10 +6,10 @@ use crate::provisioning::DenyReason;
 
 fn needs_local(reason: DenyReason) -> Input {
     Input::Planned {
-        plan: Plan::Deny {
+        plan: Box::new(Plan::Deny {
             short_name: Some("ada".into()),
             reason,
-        },
+        }),
         facts: PasswordFacts::default(),
     }
 }
