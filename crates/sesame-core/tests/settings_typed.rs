@@ -35,3 +35,15 @@ fn object_ids_match_the_same_guid_in_any_form_only() {
     assert!(!g.matches("Mac Admins"));
     assert_eq!(ObjectId::parse("Mac Admins"), None);
 }
+
+/// `profile check` says TenantID is ignored when OIDCDiscoveryURL is set;
+/// the settings the agent reads ignore it too.
+#[test]
+fn with_a_discovery_url_the_tenant_id_is_ignored_as_profile_check_says() {
+    let report = load_one(&profile(&format!(
+        "{BASE}<key>OIDCDiscoveryURL</key><string>https://sso.example/realms/staff/.well-known/openid-configuration</string>"
+    )));
+    let s = report.settings.expect("valid");
+    assert_eq!(s.tenant, sesame_core::settings::Tenant::OpenIdProvider);
+    assert_eq!(s.tenant.as_str(), "");
+}
