@@ -1,6 +1,7 @@
 //! Table tests of the login decisions: each row drives the machine through
 //! a sign-in and asserts what the person sees and what the helpdesk reads.
 
+mod events;
 mod linking;
 mod offline;
 mod passwordless;
