@@ -5,6 +5,7 @@ mod events;
 mod linking;
 mod offline;
 mod passwordless;
+mod plan_denials;
 mod retyped;
 
 use std::collections::BTreeMap;
