@@ -97,20 +97,25 @@ async fn expired_password_page_old_new_confirm_gives_the_new_one() {
 async fn temporary_password_then_forced_change_never_gives_the_temporary() {
     // The admin set RIGHT as a temporary password; the person must replace it.
     let p = pages::serve(RIGHT).await;
-    let got = run(&p, &p.url(false, "/password?next=/change"), LOCAL, |page| async move {
-        page.type_into("input[name=passwd]", RIGHT).await?;
-        page.click("#idSIButton9").await?;
-        page.type_into("#currentPassword", RIGHT).await?;
-        page.type_into("#iPassword", "Mine-Now-3").await?;
-        // Mistyped confirmation first: the page refuses it.
-        page.type_into("#iRetypePassword", "Mine-Now-4").await?;
-        page.click("#idSIButton9").await?;
-        page.wait_for("#passwordError").await?;
-        page.type_into("#currentPassword", RIGHT).await?;
-        page.type_into("#iPassword", "Mine-Now-3").await?;
-        page.type_into("#iRetypePassword", "Mine-Now-3").await?;
-        page.click("#idSIButton9").await
-    })
+    let got = run(
+        &p,
+        &p.url(false, "/password?next=/change"),
+        LOCAL,
+        |page| async move {
+            page.type_into("input[name=passwd]", RIGHT).await?;
+            page.click("#idSIButton9").await?;
+            page.type_into("#currentPassword", RIGHT).await?;
+            page.type_into("#iPassword", "Mine-Now-3").await?;
+            // Mistyped confirmation first: the page refuses it.
+            page.type_into("#iRetypePassword", "Mine-Now-4").await?;
+            page.click("#idSIButton9").await?;
+            page.wait_for("#passwordError").await?;
+            page.type_into("#currentPassword", RIGHT).await?;
+            page.type_into("#iPassword", "Mine-Now-3").await?;
+            page.type_into("#iRetypePassword", "Mine-Now-3").await?;
+            page.click("#idSIButton9").await
+        },
+    )
     .await;
     assert_eq!(got, "new:Mine-Now-3");
 }
@@ -129,16 +134,26 @@ async fn nested_open_shadow_roots_with_a_click() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn field_two_shadow_roots_deep_in_a_light_form_with_enter_and_click() {
     let p = pages::serve(RIGHT).await;
-    let got = run(&p, &p.url(false, "/shadow-field"), LOCAL, |page| async move {
-        page.type_into("#deepField", "Shadow-Pass-6").await?;
-        page.press_enter().await
-    })
+    let got = run(
+        &p,
+        &p.url(false, "/shadow-field"),
+        LOCAL,
+        |page| async move {
+            page.type_into("#deepField", "Shadow-Pass-6").await?;
+            page.press_enter().await
+        },
+    )
     .await;
     assert_eq!(got, "current:Shadow-Pass-6");
-    let got = run(&p, &p.url(false, "/shadow-field"), LOCAL, |page| async move {
-        page.type_into("#deepField", "Shadow-Pass-7").await?;
-        page.click("#go").await
-    })
+    let got = run(
+        &p,
+        &p.url(false, "/shadow-field"),
+        LOCAL,
+        |page| async move {
+            page.type_into("#deepField", "Shadow-Pass-7").await?;
+            page.click("#go").await
+        },
+    )
     .await;
     assert_eq!(got, "current:Shadow-Pass-7");
 }

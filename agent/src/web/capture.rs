@@ -149,7 +149,8 @@ pub fn parse_report(payload: &str) -> Result<Submission, ReportError> {
 /// The role of each field of one submission, from its attributes first and
 /// then from its position and the page's wording.
 pub fn label_roles(fields: &[&FieldSeen], context: &str) -> Vec<FieldRole> {
-    let mut roles: Vec<Option<FieldRole>> = fields.iter().map(|f| role_from_attributes(f)).collect();
+    let mut roles: Vec<Option<FieldRole>> =
+        fields.iter().map(|f| role_from_attributes(f)).collect();
     // `autocomplete="new-password"` is often on both new and confirm fields:
     // the second "new" of a form is its confirmation.
     let mut seen_new = false;
@@ -213,7 +214,9 @@ fn role_from_attributes(f: &FieldSeen) -> Option<FieldRole> {
     let autocomplete = f.autocomplete.to_ascii_lowercase();
     if mentions(
         &hints,
-        &["confirm", "retype", "re-enter", "reenter", "repeat", "verify", "again"],
+        &[
+            "confirm", "retype", "re-enter", "reenter", "repeat", "verify", "again",
+        ],
     ) {
         Some(FieldRole::Confirm)
     } else if autocomplete.contains("new-password") || mentions(&hints, &["new"]) {
@@ -251,8 +254,8 @@ pub fn decide(submissions: &[Submission], allowed_hosts: &[String]) -> CapturedP
                 .map(|(f, _)| &f.value)
         };
         if let Some(new) = first(FieldRole::New) {
-            let confirmed = first(FieldRole::Confirm)
-                .is_none_or(|c| c.expose_secret() == new.expose_secret());
+            let confirmed =
+                first(FieldRole::Confirm).is_none_or(|c| c.expose_secret() == new.expose_secret());
             if confirmed {
                 return CapturedPassword::New(new.clone());
             }

@@ -29,7 +29,11 @@ fn sub(host: &str, context: &str, fields: Vec<FieldSeen>) -> Submission {
 
 /// Entra's password page (`passwd` / `i0118`).
 fn password_page(value: &str) -> Submission {
-    sub(HOST, "Enter password", vec![field("passwd", "i0118", "", value)])
+    sub(
+        HOST,
+        "Enter password",
+        vec![field("passwd", "i0118", "", value)],
+    )
 }
 
 /// Entra's expired / temporary password change page (the sim's names).
@@ -61,7 +65,11 @@ fn shown(c: &CapturedPassword) -> String {
 #[test]
 fn the_right_password_for_each_sign_in_sequence() {
     let cases: Vec<(&str, Vec<Submission>, &str)> = vec![
-        ("password page", vec![password_page("Right-1")], "current:Right-1"),
+        (
+            "password page",
+            vec![password_page("Right-1")],
+            "current:Right-1",
+        ),
         (
             "stay signed in and pick an account change nothing",
             vec![
@@ -112,7 +120,10 @@ fn the_right_password_for_each_sign_in_sequence() {
         ),
         (
             "signed in again with the new password after the change",
-            vec![change_page("Temp-1", "Mine-2", "Mine-2"), password_page("Mine-2")],
+            vec![
+                change_page("Temp-1", "Mine-2", "Mine-2"),
+                password_page("Mine-2"),
+            ],
             "current:Mine-2",
         ),
         (
@@ -124,11 +135,19 @@ fn the_right_password_for_each_sign_in_sequence() {
             "a host not on the list is never read",
             vec![
                 password_page("Right-1"),
-                sub("evil.example", "Sign in", vec![field("passwd", "", "", "Phish-1")]),
+                sub(
+                    "evil.example",
+                    "Sign in",
+                    vec![field("passwd", "", "", "Phish-1")],
+                ),
             ],
             "current:Right-1",
         ),
-        ("nothing typed", vec![no_password("Stay signed in?")], "none"),
+        (
+            "nothing typed",
+            vec![no_password("Stay signed in?")],
+            "none",
+        ),
         ("nothing at all", vec![], "none"),
     ];
     for (what, subs, want) in cases {
@@ -140,7 +159,12 @@ fn the_right_password_for_each_sign_in_sequence() {
 fn roles_from_attributes_position_and_page() {
     use FieldRole::*;
     let cases: Vec<(&str, &str, Vec<FieldSeen>, Vec<FieldRole>)> = vec![
-        ("entra password", "Enter password", vec![field("passwd", "i0118", "", "x")], vec![Current]),
+        (
+            "entra password",
+            "Enter password",
+            vec![field("passwd", "i0118", "", "x")],
+            vec![Current],
+        ),
         (
             "Entra-style names",
             "",
@@ -164,7 +188,11 @@ fn roles_from_attributes_position_and_page() {
         (
             "no hints, three fields: by position",
             "",
-            vec![field("p1", "", "", "x"), field("p2", "", "", "x"), field("p3", "", "", "x")],
+            vec![
+                field("p1", "", "", "x"),
+                field("p2", "", "", "x"),
+                field("p3", "", "", "x"),
+            ],
             vec![Current, New, Confirm],
         ),
         (
@@ -182,7 +210,10 @@ fn roles_from_attributes_position_and_page() {
         (
             "temporary password field",
             "",
-            vec![field("temporaryPassword", "", "", "x"), field("newPassword", "", "", "x")],
+            vec![
+                field("temporaryPassword", "", "", "x"),
+                field("newPassword", "", "", "x"),
+            ],
             vec![Current, New],
         ),
     ];
@@ -199,7 +230,10 @@ fn reports_parse_and_bad_ones_never_echo_the_payload() {
     let s = parse_report(ok).unwrap();
     assert_eq!(s.fields.len(), 1);
     assert_eq!(s.fields[0].value.expose_secret(), "S3cret!");
-    assert!(!format!("{s:?}").contains("S3cret"), "Debug hides the value");
+    assert!(
+        !format!("{s:?}").contains("S3cret"),
+        "Debug hides the value"
+    );
 
     let bad = r#"{"host":"h","fields":[{"value":"S3cret!", "name": 5}]}"#;
     let err = parse_report(bad).unwrap_err().to_string();
@@ -215,5 +249,8 @@ fn captured_password_debug_is_redacted() {
     let c = CapturedPassword::New(SecretString::from("Mine-2"));
     assert_eq!(format!("{c:?}"), "New([redacted])");
     assert!(c.is_new());
-    assert_eq!(c.secret().map(|s| s.expose_secret().to_owned()).as_deref(), Some("Mine-2"));
+    assert_eq!(
+        c.secret().map(|s| s.expose_secret().to_owned()).as_deref(),
+        Some("Mine-2")
+    );
 }

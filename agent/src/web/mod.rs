@@ -176,7 +176,10 @@ mod tests {
             ("http://localhost:8400/callback.evil.example/?code=a", false),
             ("https://localhost:8400/callback?code=abc", false),
             ("http://localhost:8401/callback?code=abc", false),
-            ("https://login.microsoftonline.com/t/oauth2/v2.0/authorize", false),
+            (
+                "https://login.microsoftonline.com/t/oauth2/v2.0/authorize",
+                false,
+            ),
         ] {
             assert_eq!(is_redirect(url, cb), want, "{url}");
         }
@@ -190,7 +193,10 @@ mod tests {
             captured: CapturedPassword::Current(SecretString::from("Hunter2!")),
         };
         let shown = format!("{result:?}");
-        assert!(!shown.contains("SECRETCODE") && !shown.contains("Hunter2"), "{shown}");
+        assert!(
+            !shown.contains("SECRETCODE") && !shown.contains("Hunter2"),
+            "{shown}"
+        );
         let req = WebSignInRequest::new(
             url::Url::parse("https://login.microsoftonline.com/t/authorize?state=STATE1").unwrap(),
             "http://localhost/cb",

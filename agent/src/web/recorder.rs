@@ -103,7 +103,10 @@ mod tests {
     fn the_frame_origin_overrides_what_the_script_claims() {
         let mut r = Recorder::new(&req());
         // A foreign frame claiming to be Entra is judged by its real origin.
-        r.report(&report("login.microsoftonline.com", "Phish-1"), Some("evil.example"));
+        r.report(
+            &report("login.microsoftonline.com", "Phish-1"),
+            Some("evil.example"),
+        );
         r.report("not json", None);
         assert_eq!(r.reports(), 1);
         let done = r.finish("https://x/?code=1".into());
@@ -111,7 +114,8 @@ mod tests {
 
         let mut r = Recorder::new(&req());
         r.report(&report("login.microsoftonline.com", "Right-1"), None);
-        let done = r.finish("https://login.microsoftonline.com/common/oauth2/nativeclient?code=c".into());
+        let done =
+            r.finish("https://login.microsoftonline.com/common/oauth2/nativeclient?code=c".into());
         assert_eq!(done.captured.secret().unwrap().expose_secret(), "Right-1");
         assert!(done.redirect.expose_secret().ends_with("code=c"));
     }
@@ -120,7 +124,10 @@ mod tests {
     fn only_the_redirect_uri_ends_the_sign_in() {
         let r = Recorder::new(&req());
         let native = "https://login.microsoftonline.com/common/oauth2/nativeclient";
-        assert_eq!(r.navigation(&format!("{native}?code=1")), Navigation::Redirect);
+        assert_eq!(
+            r.navigation(&format!("{native}?code=1")),
+            Navigation::Redirect
+        );
         assert_eq!(
             r.navigation("https://login.microsoftonline.com/common/oauth2/nativeclientx"),
             Navigation::Allow

@@ -38,9 +38,8 @@ pub fn capture_source(hosts: &[String], transport: Transport, channel: &str) -> 
     };
     // Serialising plain strings and a unit enum cannot fail; fall back to an
     // inert configuration (no hosts) rather than panic if it ever did.
-    let json = serde_json::to_string(&config).unwrap_or_else(|_| {
-        String::from(r#"{"hosts":[],"transport":"binding","name":"none"}"#)
-    });
+    let json = serde_json::to_string(&config)
+        .unwrap_or_else(|_| String::from(r#"{"hosts":[],"transport":"binding","name":"none"}"#));
     format!("{}({json});", CAPTURE_JS.trim_end())
 }
 
@@ -71,7 +70,10 @@ mod tests {
     fn channel_names_are_identifiers_and_differ() {
         let a = channel_name();
         let b = channel_name();
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "{a}");
+        assert!(
+            a.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "{a}"
+        );
         assert_ne!(a, b);
     }
 }

@@ -120,7 +120,9 @@ pub struct SignInWait {
 
 impl std::fmt::Debug for SignInWait {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignInWait").field("timeout", &self.timeout).finish_non_exhaustive()
+        f.debug_struct("SignInWait")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
     }
 }
 
@@ -168,10 +170,13 @@ impl WebKitSignIn {
                 &NSString::from_str(&channel),
             );
             let frame = NSRect::new(NSPoint::new(0.0, 0.0), NSSize::new(width, height));
-            let view = WKWebView::initWithFrame_configuration(WKWebView::alloc(mtm), frame, &config);
+            let view =
+                WKWebView::initWithFrame_configuration(WKWebView::alloc(mtm), frame, &config);
             view.setNavigationDelegate(Some(ProtocolObject::from_ref(&*observer)));
             let url = NSURL::URLWithString(&NSString::from_str(req.authorize_url.as_str()))
-                .ok_or_else(|| WebLoginError::Browser("the authorize URL is not a valid URL".into()))?;
+                .ok_or_else(|| {
+                    WebLoginError::Browser("the authorize URL is not a valid URL".into())
+                })?;
             view.loadRequest(&NSURLRequest::requestWithURL(&url));
             view
         };
@@ -193,7 +198,6 @@ impl WebKitSignIn {
     pub fn view(&self) -> &WKWebView {
         &self.view
     }
-
 }
 
 impl SignInWait {

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
-use sesame_agent::web::chromium::{ChromiumOptions, ChromiumWebLogin, Person, PersonError, PersonPage};
+use sesame_agent::web::chromium::{
+    ChromiumOptions, ChromiumWebLogin, Person, PersonError, PersonPage,
+};
 use sha2::{Digest, Sha256};
 
 /// How long any one test sign-in may take.

@@ -122,7 +122,9 @@ async fn password_post(State(st): State<St>, Form(f): Form<PasswordForm>) -> Res
 
 /// The change page with the names Microsoft's pages use.
 fn change_page(error: Option<&str>) -> Response {
-    let err = error.map_or(String::new(), |e| format!("<div id=\"passwordError\">{e}</div>"));
+    let err = error.map_or(String::new(), |e| {
+        format!("<div id=\"passwordError\">{e}</div>")
+    });
     layout(
         "Update your password",
         &format!(
@@ -242,5 +244,9 @@ async fn finish(State(st): State<St>) -> Response {
 }
 
 fn done(st: &St, code: &str) -> Response {
-    Redirect::to(&format!("http://127.0.0.1:{}/done?code={code}&state=s", st.port)).into_response()
+    Redirect::to(&format!(
+        "http://127.0.0.1:{}/done?code={code}&state=s",
+        st.port
+    ))
+    .into_response()
 }
