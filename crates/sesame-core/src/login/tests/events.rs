@@ -76,3 +76,57 @@ fn only_success_denial_and_fallback_are_final() {
     assert!(matches!(t.next, Next::LocalFallback(_)));
     assert!(t.is_final());
 }
+
+/// The keychain event says what happened to the stored password.
+#[test]
+fn the_log_says_what_happened_to_the_stored_password() {
+    for (stored, action, says) in [
+        (
+            Stored::Nothing,
+            StoreAction::Store,
+            "password stored for the menu-bar re-check",
+        ),
+        (
+            Stored::SameAsNew,
+            StoreAction::Keep,
+            "the verified password was already stored",
+        ),
+        (
+            Stored::Other,
+            StoreAction::Replace,
+            "stored password replaced together with the local one",
+        ),
+    ] {
+        let mut run = Run::new(rules());
+        run.web_until_password(Captured::Current);
+        run.feed(obtained());
+        run.feed(check(PasswordVerdict::Verified));
+        run.feed(Input::Planned {
+            plan: a_plan(true),
+            facts: PasswordFacts {
+                local_is_new: true,
+                stored,
+                typed_old_local: None,
+            },
+        });
+        assert_eq!(
+            run.feed(Input::Applied(Ok(()))),
+            Next::Request(Request::Store(action))
+        );
+        assert!(matches!(run.feed(Input::Stored(Ok(()))), Next::Success(_)));
+        let ev = run.events.last().expect("an event");
+        assert_eq!(ev.event, EventKind::KeychainUpdated);
+        assert_eq!(ev.message, says, "{stored:?}");
+    }
+}
+
+/// The front end reads who signed in (for the keychain and the binding) and
+/// whether the password is local-only.
+#[test]
+fn the_machine_reports_who_signed_in_and_whether_it_was_passwordless() {
+    let mut run = Run::new(rules());
+    assert!(run.m.who().is_none());
+    run.web_until_password(Captured::Current);
+    assert_eq!(run.m.who(), Some(&who()));
+    assert!(!run.m.is_passwordless());
+}
