@@ -57,3 +57,14 @@ fn declining_the_local_only_password_too_ends_the_sign_in() {
     let next = run.feed(Input::PasswordDeclined);
     assert_eq!(denied(&next).kind, DenyKind::Cancelled, "{next:?}");
 }
+
+/// A local-only password the machine never offered is refused: it cannot
+/// stand in for the Entra password.
+#[test]
+fn a_local_only_password_that_was_not_offered_is_refused() {
+    let mut run = Run::new(opted_in());
+    run.web_until_password(Captured::Nothing);
+    let next = run.feed(Input::LocalPasswordChosen);
+    assert_eq!(denied(&next).kind, DenyKind::Failed, "{next:?}");
+    assert!(!run.m.is_passwordless());
+}
