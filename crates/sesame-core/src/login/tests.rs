@@ -3,6 +3,7 @@
 
 mod events;
 mod linking;
+mod native;
 mod offline;
 mod passwordless;
 mod plan_denials;
