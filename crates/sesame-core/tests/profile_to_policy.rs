@@ -50,3 +50,49 @@ fn minimal_profile_lets_everyone_in_as_standard_users() {
     assert!(!policy.migrate);
     assert_eq!(policy.uid_floor(), 1000);
 }
+
+mod common;
+
+/// The policy an admin gets from a profile with `body` besides the required keys.
+fn policy_from(body: &str) -> Policy {
+    let bytes = common::profile(&format!("{}{body}", common::BASE));
+    let report = common::load_one(&bytes);
+    let settings = report.settings.expect("profile is valid");
+    Policy::from_settings(&settings, AccountOs::Linux)
+}
+
+/// Every `DemotionPolicy` spelling Sesame documents is the one the profile
+/// accepts, and it reaches the planner as that policy.
+#[test]
+fn each_documented_demotion_policy_spelling_reaches_the_planner() {
+    for demotion in [
+        DemotionPolicy::Never,
+        DemotionPolicy::SesamePromoted,
+        DemotionPolicy::Always,
+    ] {
+        let body = format!(
+            "<key>DemotionPolicy</key><string>{}</string>",
+            demotion.as_str()
+        );
+        assert_eq!(policy_from(&body).demotion, demotion, "{body}");
+    }
+}
+
+/// `ShortNameClaim` `upn` means the default UPN rule, which falls
+/// back to the sign-in name when a token has no `upn`; any other claim is
+/// taken as configured.
+#[test]
+fn short_name_claim_upn_means_the_default_rule() {
+    for (value, expected) in [
+        ("upn", None),
+        ("preferred_username", Some("preferred_username")),
+        ("employeeid", Some("employeeid")),
+    ] {
+        let body = format!("<key>ShortNameClaim</key><string>{value}</string>");
+        assert_eq!(
+            policy_from(&body).short_name_claim.as_deref(),
+            expected,
+            "ShortNameClaim {value:?}"
+        );
+    }
+}

@@ -1,6 +1,14 @@
 //! Table tests of the login decisions: each row drives the machine through
 //! a sign-in and asserts what the person sees and what the helpdesk reads.
 
+mod events;
+mod linking;
+mod native;
+mod offline;
+mod passwordless;
+mod plan_denials;
+mod retyped;
+
 use std::collections::BTreeMap;
 
 use time::macros::datetime;

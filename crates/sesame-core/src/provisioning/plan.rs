@@ -410,9 +410,13 @@ fn free_uid(policy: &Policy, snapshot: &DirectorySnapshot) -> Result<u32, DenyRe
         if uid > candidate {
             break;
         }
-        candidate = uid.saturating_add(1);
+        // The last UID there is, taken: nothing is left (a saturating add
+        // would hand that taken UID out again).
+        candidate = uid
+            .checked_add(1)
+            .ok_or(DenyReason::NoFreeUid { floor, ceiling })?;
     }
-    if candidate > ceiling || candidate < floor {
+    if candidate > ceiling {
         Err(DenyReason::NoFreeUid { floor, ceiling })
     } else {
         Ok(candidate)

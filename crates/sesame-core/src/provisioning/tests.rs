@@ -1,5 +1,10 @@
 //! Table tests: one row per provisioning rule.
 
+mod admin_rights;
+mod short_names;
+mod uids;
+mod updates;
+
 use std::collections::BTreeMap;
 
 use super::*;

@@ -3,7 +3,7 @@
 //! Each effective value remembers where it came from.
 
 use super::findings::{Finding, Severity};
-use super::keys::{self, DefaultValue, KEYS};
+use super::keys::{self, DefaultValue};
 use super::source::{Level, ProfileFile};
 use super::value::{self, Typed};
 use std::collections::BTreeMap;
@@ -182,7 +182,6 @@ fn unknown_key_message(key: &str) -> String {
             format!("unknown key; keys are case-sensitive — did you mean {near}?")
         }
         Some(near) => format!("unknown key, ignored — did you mean {near}?"),
-        None if KEYS.is_empty() => "unknown key".into(),
         None => "unknown key, ignored — see `sesame profile schema --format markdown` for the keys Sesame reads".into(),
     }
 }

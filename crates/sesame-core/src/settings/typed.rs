@@ -269,7 +269,8 @@ impl Settings {
         } else {
             None
         };
-        let tenant = if oidc_discovery_url.is_some() && !eff.is_set(k::TENANT_ID) {
+        // With a discovery URL, TenantID is ignored (`profile check` says so).
+        let tenant = if oidc_discovery_url.is_some() {
             Tenant::OpenIdProvider
         } else {
             let tenant_text = g.text(k::TENANT_ID)?;
