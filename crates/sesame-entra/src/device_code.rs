@@ -121,8 +121,9 @@ pub enum PollDecision {
 /// The pure polling rule: after `answer`, with the current `interval`, the
 /// time already spent (`elapsed`) and the limit (`limit`: the caller's
 /// timeout or the code's lifetime, whichever is shorter), poll again or stop.
-/// A poll that could only happen after the limit is never made: the caller
-/// never blocks past its timeout.
+/// A poll that could only happen at or after the limit is never made (it
+/// would have no time left to be answered): the caller never blocks past its
+/// timeout.
 pub fn next_poll(
     answer: PollAnswer,
     interval: Duration,
@@ -136,7 +137,7 @@ pub fn next_poll(
         PollAnswer::Expired => return PollDecision::Stop(DeviceCodeEnd::Expired),
         PollAnswer::BadCode => return PollDecision::Stop(DeviceCodeEnd::BadCode),
     };
-    if elapsed.saturating_add(interval) > limit {
+    if elapsed.saturating_add(interval) >= limit {
         return PollDecision::Stop(DeviceCodeEnd::TimedOut);
     }
     PollDecision::PollAfter {
@@ -324,8 +325,8 @@ mod tests {
             // answer, interval, elapsed, limit -> decision
             (A::Pending, 5, 0, 60, poll(5, 5)),
             (A::Pending, 5, 50, 60, poll(5, 5)),
-            (A::Pending, 5, 55, 60, poll(5, 5)),
-            (A::Pending, 5, 56, 60, PollDecision::Stop(E::TimedOut)),
+            (A::Pending, 5, 54, 60, poll(5, 5)),
+            (A::Pending, 5, 55, 60, PollDecision::Stop(E::TimedOut)),
             (A::SlowDown, 5, 0, 60, poll(10, 10)),
             (A::SlowDown, 10, 20, 60, poll(15, 15)),
             (A::SlowDown, 5, 52, 60, PollDecision::Stop(E::TimedOut)),
