@@ -15,7 +15,7 @@ pub mod web;
 
 pub use flow::{Agent, AgentError, Front, NoWebView, Seams};
 pub use outcome::LoginOutcome;
-pub use prompt::{NoPrompts, Prompter};
+pub use prompt::{NoPrompts, Prompter, StderrNotices};
 
 /// Tracing directives for any subscriber that hosts the agent (`level` is the
 /// profile's `LogLevel`, e.g. `info` or `trace`). The DevTools-protocol

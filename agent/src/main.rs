@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
-use sesame_agent::{Agent, Front, LoginOutcome, NoPrompts, NoWebView, Seams};
+use sesame_agent::{Agent, Front, LoginOutcome, NoWebView, Seams, StderrNotices};
 use sesame_core::settings::{self, Settings};
 use zeroize::Zeroize;
 
@@ -175,7 +175,7 @@ fn login(args: &LoginArgs) -> Result<LoginOutcome, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start: {e}"))?;
-    let mut prompter = NoPrompts;
+    let mut prompter = StderrNotices;
     let seams = Seams {
         dir: dir.as_ref(),
         journal: &journal,

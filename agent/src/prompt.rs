@@ -16,6 +16,23 @@ pub trait Prompter {
     fn choose_local_password(&mut self, message: &UserMessage) -> Option<SecretString>;
     /// Show a message (the final outcome, a notice).
     fn show(&mut self, message: &UserMessage);
+    /// Show the device code and the page to enter it on (native MFA,
+    /// `NativeMFA = device_code`). The code is shown, never logged.
+    fn show_device_code(&mut self, url: &str, code: &SecretString) {
+        self.show(&device_code_message(url, code));
+    }
+}
+
+/// "To finish signing in, open URL and enter CODE".
+pub fn device_code_message(url: &str, code: &SecretString) -> UserMessage {
+    use secrecy::ExposeSecret;
+    UserMessage {
+        text: format!(
+            "To finish signing in, open {url} and enter {}",
+            code.expose_secret()
+        ),
+        link: Some(url.to_owned()),
+    }
 }
 
 /// Nobody to ask: every question is answered with nothing (the
@@ -34,4 +51,25 @@ impl Prompter for NoPrompts {
         None
     }
     fn show(&mut self, _: &UserMessage) {}
+}
+
+/// The `--password-stdin` command line: nothing to ask (the one password
+/// came up front), but what the person must see (the device code) goes to
+/// standard error, so standard output stays the outcome (`--json`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StderrNotices;
+
+impl Prompter for StderrNotices {
+    fn ask_password(&mut self, _: &UserMessage) -> Option<SecretString> {
+        None
+    }
+    fn ask_old_local_password(&mut self, _: &UserMessage) -> Option<SecretString> {
+        None
+    }
+    fn choose_local_password(&mut self, _: &UserMessage) -> Option<SecretString> {
+        None
+    }
+    fn show(&mut self, message: &UserMessage) {
+        eprintln!("{}", message.text);
+    }
 }

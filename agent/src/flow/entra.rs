@@ -20,7 +20,7 @@ use crate::web::{CapturedPassword, WebLogin, WebLoginError, WebSignInRequest, ho
 /// How long a person may take on the sign-in pages.
 pub const WEB_SIGN_IN_TIMEOUT: Duration = Duration::from_secs(600);
 
-fn unreachable(reason: impl Into<String>) -> Input {
+pub(super) fn unreachable(reason: impl Into<String>) -> Input {
     Input::Refused {
         verdict: PasswordVerdict::Unreachable {
             reason: reason.into(),
@@ -29,7 +29,7 @@ fn unreachable(reason: impl Into<String>) -> Input {
     }
 }
 
-fn too_slow(what: &str) -> Input {
+pub(super) fn too_slow(what: &str) -> Input {
     unreachable(format!(
         "{what}: no answer within {} s",
         sesame_core::login::FAULT_DEADLINE.as_secs()
@@ -182,24 +182,38 @@ impl Agent {
                 ctx.signin = Some(signin);
                 Input::CodeExchanged
             }
-            Some(Err(TokenError::Transport(e))) => unreachable(e.to_string()),
-            Some(Err(TokenError::Entra(err))) => {
+            // The code was redeemed; its ID token is refused at the next step.
+            Some(Err(
+                e @ (TokenError::MalformedTokens(_)
+                | TokenError::NoIdToken
+                | TokenError::IdToken(_)
+                | TokenError::Jwks(_)),
+            )) => {
+                ctx.token_problem = Some(e.to_string());
+                Input::CodeExchanged
+            }
+            Some(Err(e)) => self.token_refusal(e, ctx),
+        }
+    }
+
+    /// A token request that failed: a fault, Entra's refusal (classified,
+    /// with the catalog's fix), or an answer that is not Entra's.
+    pub(super) fn token_refusal(&self, e: TokenError, ctx: &mut Ctx) -> Input {
+        match e {
+            TokenError::Transport(e) => unreachable(e.to_string()),
+            TokenError::Entra(err) => {
                 ctx.ids = Some(ids(&err));
                 Input::Refused {
                     verdict: self.verdict_for(&err),
                     detail: Self::catalog_fix(err.code()),
                 }
             }
-            Some(Err(TokenError::Unexpected(u))) => Input::Refused {
+            TokenError::Unexpected(u) => Input::Refused {
                 verdict: sesame_entra::verdict_for_unexpected(&u, self.client.now()),
                 detail: String::new(),
             },
-            Some(Err(TokenError::Discovery(e))) => self.discovery_refusal(&e),
-            // The code was redeemed; its ID token is refused at the next step.
-            Some(Err(e)) => {
-                ctx.token_problem = Some(e.to_string());
-                Input::CodeExchanged
-            }
+            TokenError::Discovery(e) => self.discovery_refusal(&e),
+            other => unknown(&other.to_string()),
         }
     }
 
@@ -364,7 +378,7 @@ impl Agent {
     }
 }
 
-fn unknown(what: &str) -> Input {
+pub(super) fn unknown(what: &str) -> Input {
     Input::Refused {
         verdict: PasswordVerdict::Unknown {
             code: None,

@@ -3,7 +3,10 @@
 //! sync-log event of every transition.
 
 mod account;
+mod device;
 mod entra;
+
+pub use device::DEVICE_CODE_WAIT;
 
 use std::time::Instant;
 
@@ -290,6 +293,9 @@ impl Agent {
                     r
                 }
                 Request::Store(action) => self.store(&seams, action, &mut ctx),
+                Request::DeviceCode { username } => {
+                    self.device_code(&username, seams.prompter, &mut ctx).await
+                }
             };
         }
     }

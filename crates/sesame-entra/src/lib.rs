@@ -20,6 +20,7 @@ pub mod catalog;
 pub mod claims;
 pub mod client;
 pub mod config;
+pub mod device_code;
 pub mod discovery;
 pub mod error;
 pub mod graph;

@@ -4,11 +4,12 @@ use time::OffsetDateTime;
 
 use super::messages::{self as m, UserMessage};
 use super::{
-    Binding, Captured, Denial, DenyKind, Fallback, Front, Input, LoginRules, Next, PasswordSource,
-    Request, StoreAction, Transition, WebProblem, Who,
+    Binding, Captured, Denial, DenyKind, DeviceCodeEnd, Fallback, Front, Input, LoginRules, Next,
+    PasswordSource, Request, StoreAction, Transition, WebProblem, Who,
 };
 use crate::identity::Groups;
 use crate::provisioning::Plan;
+use crate::settings::NativeMfa;
 use crate::synclog::{Component, EventKind, SyncEvent, Verdict};
 use crate::verdict::PasswordVerdict;
 
@@ -22,6 +23,7 @@ pub(super) enum Stage {
     Groups,
     Password,
     Check,
+    DeviceCode,
     Plan,
     Apply,
     Store,
@@ -201,6 +203,7 @@ impl LoginMachine {
             (S::Check, Input::PasswordChecked { verdict, binding }) => {
                 self.password_checked(verdict, binding)
             }
+            (S::DeviceCode, Input::DeviceCodeEnded(end)) => self.device_code_ended(end),
             (S::Plan, Input::Planned { plan, facts }) => self.planned(*plan, facts),
             (S::Plan, Input::PasswordDeclined) => self.deny(
                 EventKind::AccountPlanned,
@@ -211,7 +214,13 @@ impl LoginMachine {
             (S::Apply, Input::Applied(result)) => self.applied(result),
             (S::Store, Input::Stored(result)) => self.stored(result),
             (
-                S::Redirect | S::Exchange | S::Token | S::Groups | S::Check | S::Web,
+                S::Redirect
+                | S::Exchange
+                | S::Token
+                | S::Groups
+                | S::Check
+                | S::Web
+                | S::DeviceCode,
                 Input::Refused { verdict, detail },
             ) => self.refused(verdict, detail),
             (stage, input) => self.deny(
@@ -440,6 +449,18 @@ impl LoginMachine {
             if self.front == Front::Native
                 && matches!(verdict, PasswordVerdict::VerifiedInterrupted { .. })
             {
+                if self.rules.native_mfa == NativeMfa::DeviceCode
+                    && let Some(username) = self.username.as_ref().map(|u| u.trim().to_owned())
+                {
+                    self.verdict = Some(verdict.clone());
+                    self.stage = Stage::DeviceCode;
+                    return (
+                        req(Request::DeviceCode { username }),
+                        kind,
+                        V::Password(verdict),
+                        format!("{proved}; finishing MFA with the device code (NativeMFA)"),
+                    );
+                }
                 let log = format!("{proved}; native sign-in cannot do MFA: use the web sign-in");
                 return self.deny_with(
                     kind,
@@ -496,6 +517,41 @@ impl LoginMachine {
             );
         }
         self.refused(verdict, String::new())
+    }
+
+    /// The device-code MFA ended: the same user goes on to the token's
+    /// identity; anything else is a plain refusal.
+    fn device_code_ended(&mut self, end: DeviceCodeEnd) -> (Next, EventKind, V, String) {
+        let kind = EventKind::SignIn;
+        let why = match end {
+            DeviceCodeEnd::SignedIn(Binding::ThisIdentity) => {
+                self.stage = Stage::Token;
+                return (
+                    req(Request::ValidateToken),
+                    kind,
+                    V::Step(Verdict::Pass),
+                    "device-code sign-in finished (MFA) by the user the password was verified for"
+                        .into(),
+                );
+            }
+            DeviceCodeEnd::SignedIn(_) => {
+                return self.deny(
+                    kind,
+                    DenyKind::OtherIdentity,
+                    m::device_code_other_user(),
+                    "device-code sign-in finished by another user than the one the password was verified for; refused".into(),
+                );
+            }
+            DeviceCodeEnd::Declined => "the sign-in was declined",
+            DeviceCodeEnd::Expired => "the code expired",
+            DeviceCodeEnd::TimedOut => "it took too long",
+        };
+        self.deny(
+            kind,
+            DenyKind::MfaNotCompleted,
+            m::device_code_not_finished(why),
+            format!("device-code MFA not completed: {why}"),
+        )
     }
 
     /// An answer that is neither "right" nor "wrong": faults go to the
@@ -582,6 +638,7 @@ impl LoginMachine {
             Stage::Token => EventKind::TokenValidated,
             Stage::Groups => EventKind::GroupsResolved,
             Stage::Check | Stage::Password => EventKind::PasswordCheck,
+            Stage::DeviceCode => EventKind::SignIn,
             Stage::Plan | Stage::Apply => EventKind::AccountPlanned,
             Stage::Store => EventKind::KeychainUpdated,
             Stage::Start | Stage::Done => EventKind::LoginStarted,

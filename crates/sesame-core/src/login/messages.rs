@@ -137,6 +137,18 @@ pub(crate) fn mfa_required() -> UserMessage {
     UserMessage::plain("MFA is required: use the web sign-in.")
 }
 
+pub(crate) fn device_code_not_finished(why: &str) -> UserMessage {
+    UserMessage::plain(format!(
+        "The sign-in was not finished: {why}. Try again, or use the web sign-in."
+    ))
+}
+
+pub(crate) fn device_code_other_user() -> UserMessage {
+    UserMessage::plain(
+        "The code was used by a different account. Sign in with the account whose password you typed.",
+    )
+}
+
 pub(crate) fn other_identity() -> UserMessage {
     UserMessage::plain(
         "That password belongs to a different account. Type the password of the account you signed in with.",

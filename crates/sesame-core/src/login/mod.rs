@@ -37,7 +37,7 @@ use serde::Serialize;
 
 use crate::identity::{EntraId, Groups};
 use crate::provisioning::Plan;
-use crate::settings::{LoginMode, Settings};
+use crate::settings::{LoginMode, NativeMfa, Settings};
 use crate::verdict::PasswordVerdict;
 
 pub use decide::LoginMachine;
@@ -52,6 +52,8 @@ pub const FAULT_DEADLINE: Duration = Duration::from_secs(10);
 pub struct LoginRules {
     /// `LoginMode`.
     pub mode: LoginMode,
+    /// `NativeMFA`: what the native sign-in does when the tenant demands MFA.
+    pub native_mfa: NativeMfa,
     /// `WrongPasswordLimit`: wrong passwords Entra may refuse before Sesame
     /// stops asking.
     pub wrong_password_limit: u32,
@@ -78,6 +80,7 @@ impl LoginRules {
     pub fn from_settings(s: &Settings) -> Self {
         Self {
             mode: s.login_mode,
+            native_mfa: s.native_mfa,
             wrong_password_limit: s.wrong_password_limit.max(1),
             passwordless_local_password: s.passwordless_local_password,
             keychain_reset: s.keychain_reset,
@@ -308,6 +311,24 @@ pub enum Input {
     /// The secret store was updated (`Err`: the reason; for an existing
     /// account the agent already put the old local password back).
     Stored(Result<(), String>),
+    /// The device-code sign-in (native MFA) ended.
+    DeviceCodeEnded(DeviceCodeEnd),
+}
+
+/// How a device-code sign-in (native sign-in, `NativeMFA` = `device_code`)
+/// ended. Faults on the way come as [`Input::Refused`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceCodeEnd {
+    /// Entra issued a validated ID token; `binding` says whether it is the
+    /// user the password was checked for (the name sent = the token's own).
+    SignedIn(Binding),
+    /// The person declined on the device-code page.
+    Declined,
+    /// The code expired before it was used.
+    Expired,
+    /// The login window's wait ran out first.
+    TimedOut,
 }
 
 /// The next thing the agent must do.
@@ -360,6 +381,13 @@ pub enum Request {
     },
     /// Update the secret store.
     Store(StoreAction),
+    /// The tenant demands MFA and the profile allows the device code: show
+    /// the person a code and URL, wait for the sign-in on another device,
+    /// and check it is `username` (the name the password was verified for).
+    DeviceCode {
+        /// The user name the password grant was sent for.
+        username: String,
+    },
 }
 
 /// The account is ready.
@@ -399,6 +427,8 @@ pub enum DenyKind {
     Unknown,
     /// MFA is required and the native sign-in cannot do it.
     MfaRequired,
+    /// The device-code MFA was declined, expired or not finished in time.
+    MfaNotCompleted,
     /// The verified password belongs to another identity.
     OtherIdentity,
     /// The provisioning plan refused (groups, takeover, names ...).

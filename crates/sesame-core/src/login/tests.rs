@@ -21,6 +21,8 @@ use crate::provisioning::{
 };
 use crate::synclog::{EventKind, Verdict};
 
+mod device;
+
 const TID: &str = "11111111-1111-4111-8111-111111111111";
 const OID: &str = "0a0a0a0a-0000-4000-8000-00000000ada0";
 const ADA: &str = "ada@contoso.example";
@@ -30,6 +32,7 @@ const CHANGE: &str = "https://mysignins.microsoft.com/security-info/password/cha
 fn rules() -> LoginRules {
     LoginRules {
         mode: LoginMode::Web,
+        native_mfa: NativeMfa::Deny,
         wrong_password_limit: 3,
         passwordless_local_password: false,
         keychain_reset: false,

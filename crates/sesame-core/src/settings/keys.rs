@@ -32,6 +32,7 @@ pub mod k {
     pub const DENY_LOCAL_EXCLUDED: &str = "DenyLocalExcluded";
     pub const LOCAL_FALLBACK: &str = "LocalFallback";
     pub const LOGIN_MODE: &str = "LoginMode";
+    pub const NATIVE_MFA: &str = "NativeMFA";
     pub const WRONG_PASSWORD_LIMIT: &str = "WrongPasswordLimit";
     pub const PASSWORDLESS_LOCAL_PASSWORD: &str = "PasswordlessLocalPassword";
     pub const KEYCHAIN_RESET: &str = "KeychainReset";
@@ -457,7 +458,14 @@ pub static KEYS: &[KeySpec] = &[
         G::LoginWindow,
         T::Enum(&["web", "native"]),
         DefaultValue::Str("web"),
-        "How the login window signs people in: web (Entra's own pages in a web view, MFA included) or native (user name and password checked by ROPG; a tenant that demands MFA is refused with 'use the web sign-in').",
+        "How the login window signs people in: web (Entra's own pages in a web view, MFA included) or native (user name and password checked by ROPG; a tenant that demands MFA is refused with 'use the web sign-in' unless NativeMFA allows the device code).",
+    ),
+    key(
+        k::NATIVE_MFA,
+        G::LoginWindow,
+        T::Enum(&["deny", "device_code"]),
+        DefaultValue::Str("deny"),
+        "What the native sign-in (no web view) does when the tenant demands MFA after accepting the password: deny ('MFA is required: use the web sign-in'), or device_code (show a code and https://microsoft.com/devicelogin; the person finishes MFA on another device, and the device-code sign-in must be the same user the password was checked for).",
     ),
     key(
         k::WRONG_PASSWORD_LIMIT,

@@ -33,7 +33,8 @@ pub use keys::{KEYS, KeySpec};
 pub use merge::{Effective, Source};
 pub use source::{Encoding, ParseError, ProfileFile};
 pub use typed::{
-    DemotionPolicy, LogLevel, LoginMode, ObjectId, RopgEndpoint, Settings, SettingsError, Tenant,
+    DemotionPolicy, LogLevel, LoginMode, NativeMfa, ObjectId, RopgEndpoint, Settings,
+    SettingsError, Tenant,
 };
 pub use value::Typed;
 

@@ -80,6 +80,15 @@ pub enum LoginMode {
     Native,
 }
 
+/// What the native sign-in does when the tenant demands MFA (`NativeMFA`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NativeMfa {
+    /// Refuse: "MFA is required: use the web sign-in".
+    Deny,
+    /// Finish MFA with the OAuth device-code flow on another device.
+    DeviceCode,
+}
+
 /// How much Sesame logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LogLevel {
@@ -153,6 +162,8 @@ pub struct Settings {
     pub local_fallback: bool,
     /// `LoginMode`.
     pub login_mode: LoginMode,
+    /// `NativeMFA`.
+    pub native_mfa: NativeMfa,
     /// `WrongPasswordLimit` (1–9).
     pub wrong_password_limit: u32,
     /// `PasswordlessLocalPassword`.
@@ -251,6 +262,10 @@ const DEMOTION_POLICIES: &[(&str, DemotionPolicy)] = &[
 ];
 /// `LoginMode` spellings.
 const LOGIN_MODES: &[(&str, LoginMode)] = &[("web", LoginMode::Web), ("native", LoginMode::Native)];
+const NATIVE_MFAS: &[(&str, NativeMfa)] = &[
+    ("deny", NativeMfa::Deny),
+    ("device_code", NativeMfa::DeviceCode),
+];
 /// `LogLevel` spellings.
 const LOG_LEVELS: &[(&str, LogLevel)] = &[
     ("error", LogLevel::Error),
@@ -338,6 +353,7 @@ impl Settings {
             deny_local_excluded: g.list(k::DENY_LOCAL_EXCLUDED)?,
             local_fallback: g.bool(k::LOCAL_FALLBACK)?,
             login_mode: g.choice(k::LOGIN_MODE, LOGIN_MODES)?,
+            native_mfa: g.choice(k::NATIVE_MFA, NATIVE_MFAS)?,
             wrong_password_limit: wrong_limit,
             passwordless_local_password: g.bool(k::PASSWORDLESS_LOCAL_PASSWORD)?,
             keychain_reset: g.bool(k::KEYCHAIN_RESET)?,
@@ -391,6 +407,7 @@ mod tests {
             ),
             (k::LOG_LEVEL, LOG_LEVELS.iter().map(|(n, _)| *n).collect()),
             (k::LOGIN_MODE, LOGIN_MODES.iter().map(|(n, _)| *n).collect()),
+            (k::NATIVE_MFA, NATIVE_MFAS.iter().map(|(n, _)| *n).collect()),
         ] {
             let spec = KEYS.iter().find(|s| s.name == key).expect("key in table");
             match spec.kind {
