@@ -3,6 +3,9 @@
 //! managed profile, sandbox root), driving the login agent (`sesame-agent`,
 //! library and binary) with real Chromium, and the secret scanner.
 
+// Chromium drives the web sign-in on Linux only (WKWebView on a Mac), and the
+// suite itself is Linux-only (sandbox roots, kernel keyring).
+#[cfg(target_os = "linux")]
 #[path = "support/login.rs"]
 pub mod login;
 #[path = "support/scan.rs"]
