@@ -170,6 +170,12 @@ fn cases() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "one of web, native",
         ),
         (
+            "NativeMFA",
+            s("device_code"),
+            "<string>devicecode</string>",
+            "one of deny, device_code",
+        ),
+        (
             "WrongPasswordLimit",
             "<integer>9</integer>".into(),
             "<integer>10</integer>",
