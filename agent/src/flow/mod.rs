@@ -146,10 +146,7 @@ pub(crate) struct Ctx {
 impl Agent {
     /// An agent for `settings`, logging to `settings.log_path`.
     pub fn new(settings: Settings) -> Result<Self, AgentError> {
-        let mut config = ClientConfig::from_settings(&settings)?;
-        if let Some(graph) = graph_base_for(&settings.authority_host) {
-            config.graph_base = graph;
-        }
+        let config = ClientConfig::from_settings(&settings)?;
         let client = EntraClient::new(config)?;
         let policy = Policy::from_settings(&settings, AccountOs::current());
         let rules = LoginRules::from_settings(&settings);
@@ -315,21 +312,6 @@ impl Agent {
             tracing::error!(error = %e, "sync log append failed");
         }
     }
-}
-
-/// Microsoft Graph for the profile's cloud: each national cloud has its own
-/// Graph host; a cloud Sesame does not know (a simulated tenant) serves Graph
-/// on its own host. `None` keeps the client's default (the global Graph).
-fn graph_base_for(authority: &url::Url) -> Option<url::Url> {
-    let graph = match authority.host_str()? {
-        "login.microsoftonline.com" => return None,
-        "login.microsoftonline.us" => "https://graph.microsoft.us/",
-        "login.partner.microsoftonline.cn" | "login.chinacloudapi.cn" => {
-            "https://microsoftgraph.chinacloudapi.cn/"
-        }
-        _ => return Some(authority.clone()),
-    };
-    url::Url::parse(graph).ok()
 }
 
 /// Runs `fut` for at most the fault deadline; `None` when it took longer.

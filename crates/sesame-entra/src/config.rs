@@ -164,9 +164,13 @@ impl ClientConfig {
         }
     }
 
-    /// Points the authority host at `url` (e.g. entra-sim).
+    /// Points the authority host at `url` (e.g. entra-sim), and Graph at the
+    /// same cloud's Graph (see [`graph_base_for`]).
     pub fn with_authority_host(mut self, url: &str) -> Result<Self, ConfigError> {
         self.authority_host = parse_url("authority host", url)?;
+        if let Some(graph) = graph_base_for(&self.authority_host) {
+            self.graph_base = graph;
+        }
         Ok(self)
     }
 
@@ -291,6 +295,22 @@ pub(crate) fn require_https(
     }
 }
 
+/// Microsoft Graph for an authority's cloud: each national cloud has its own
+/// Graph host, and a cloud Sesame does not know (a simulated tenant) serves
+/// Graph on its own host. `None` keeps the global Graph. Without this, group
+/// overage could never resolve outside the global cloud.
+pub fn graph_base_for(authority: &Url) -> Option<Url> {
+    let graph = match authority.host_str()? {
+        "login.microsoftonline.com" | "login.microsoft.com" => return None,
+        "login.microsoftonline.us" => "https://graph.microsoft.us/",
+        "login.partner.microsoftonline.cn" | "login.chinacloudapi.cn" => {
+            "https://microsoftgraph.chinacloudapi.cn/"
+        }
+        _ => return Some(authority.clone()),
+    };
+    Url::parse(graph).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,6 +323,16 @@ mod tests {
             "https://login.microsoftonline.com/"
         );
         assert_eq!(c.graph_base.as_str(), "https://graph.microsoft.com/");
+        let gov = c
+            .clone()
+            .with_authority_host("https://login.microsoftonline.us/")
+            .unwrap();
+        assert_eq!(gov.graph_base.as_str(), "https://graph.microsoft.us/");
+        let sim = c
+            .clone()
+            .with_authority_host("https://127.0.0.1:8443/")
+            .unwrap();
+        assert_eq!(sim.graph_base.as_str(), "https://127.0.0.1:8443/");
         assert_eq!(
             c.success_codes,
             vec![50076, 50079, 50074, 50158, 53003, 53000, 53001]

@@ -8,9 +8,8 @@
 mod common;
 
 use common::*;
-use sesame_core::provisioning::{LocalPasswordProof, Plan};
-use sesame_core::verdict::PasswordVerdict;
-use sesame_platform::{AccountDirectory, AccountSpec, NoHook, Passwords, provision};
+use sesame_core::provisioning::Plan;
+use sesame_platform::{AccountDirectory, AccountSpec};
 
 fn sign_in(name: &str) -> (tempfile::TempDir, Vec<Plan>) {
     let (tmp, dir, journal) = sandbox_dir();
@@ -18,24 +17,7 @@ fn sign_in(name: &str) -> (tempfile::TempDir, Vec<Plan>) {
     me.name = Some(name.into());
     let pw = secret(CLOUD_PASSWORD);
     let plans = (0..2)
-        .map(|_| {
-            provision(
-                &dir,
-                &journal,
-                &policy(),
-                &request(
-                    &me,
-                    &PasswordVerdict::Verified,
-                    LocalPasswordProof::NotOffered,
-                ),
-                &Passwords {
-                    new: &pw,
-                    old_local: None,
-                },
-                &mut NoHook,
-            )
-            .unwrap()
-        })
+        .map(|_| first_login(&dir, &journal, &me, &pw))
         .collect();
     (tmp, plans)
 }

@@ -13,11 +13,8 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use sesame_core::provisioning::{LocalPasswordProof, Plan};
-use sesame_core::verdict::PasswordVerdict;
-use sesame_platform::{
-    AccountDirectory, AccountSpec, NoHook, Passwords, ShadowDirectory, provision,
-};
+use sesame_core::provisioning::Plan;
+use sesame_platform::{AccountDirectory, AccountSpec, ShadowDirectory};
 
 const CHILD_ENV: &str = "SESAME_PRIVILEGED_PATH_CHILD";
 const TOOLS: [&str; 5] = ["useradd", "usermod", "chpasswd", "gpasswd", "userdel"];
@@ -94,22 +91,7 @@ fn child_provisions() {
     let journal = sesame_platform::JournalFile::new(dir.journal_path());
     let me = ada(&[ADMINS]);
     let pw = secret(CLOUD_PASSWORD);
-    let plan = provision(
-        &dir,
-        &journal,
-        &policy(),
-        &request(
-            &me,
-            &PasswordVerdict::Verified,
-            LocalPasswordProof::NotOffered,
-        ),
-        &Passwords {
-            new: &pw,
-            old_local: None,
-        },
-        &mut NoHook,
-    )
-    .unwrap();
+    let plan = first_login(&dir, &journal, &me, &pw);
     assert!(matches!(plan, Plan::Create(_)), "{}", plan.explain());
     dir.set_full_name("ada", "Ada King").unwrap();
     dir.create(&AccountSpec {

@@ -19,22 +19,7 @@ fn create_makes_a_real_account_with_password_admin_and_binding() {
     let (tmp, dir, journal) = sandbox_dir();
     let me = ada(&[ADMINS]);
     let pw = secret(CLOUD_PASSWORD);
-    let plan = provision(
-        &dir,
-        &journal,
-        &policy(),
-        &request(
-            &me,
-            &PasswordVerdict::Verified,
-            LocalPasswordProof::NotOffered,
-        ),
-        &Passwords {
-            new: &pw,
-            old_local: None,
-        },
-        &mut NoHook,
-    )
-    .unwrap();
+    let plan = first_login(&dir, &journal, &me, &pw);
     assert!(matches!(plan, Plan::Create(_)), "{}", plan.explain());
 
     let root = tmp.path();

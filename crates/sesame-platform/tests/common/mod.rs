@@ -114,3 +114,29 @@ pub fn files_under(root: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// A first sign-in for `me` with a verified cloud password `pw`, applied to
+/// `dir` with the default policy: what most directory tests start from.
+pub fn first_login(
+    dir: &dyn sesame_platform::AccountDirectory,
+    journal: &JournalFile,
+    me: &Identity,
+    pw: &SecretString,
+) -> sesame_core::provisioning::Plan {
+    sesame_platform::provision(
+        dir,
+        journal,
+        &policy(),
+        &request(
+            me,
+            &PasswordVerdict::Verified,
+            LocalPasswordProof::NotOffered,
+        ),
+        &sesame_platform::Passwords {
+            new: pw,
+            old_local: None,
+        },
+        &mut sesame_platform::NoHook,
+    )
+    .unwrap()
+}
