@@ -154,6 +154,9 @@ pub struct Record {
     /// How many draws the schedule has made (the jitter sequence).
     #[serde(default)]
     pub draws: u64,
+    /// When the cloud password expires, as Entra last said (`pwd_exp`).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub password_expires: Option<OffsetDateTime>,
 }
 
 impl Record {
@@ -172,6 +175,7 @@ impl Record {
             code: None,
             detail: None,
             draws: 0,
+            password_expires: None,
         }
     }
 
