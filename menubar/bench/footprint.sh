@@ -6,8 +6,10 @@
 # root uses the shadow tools). QUIET=60 by default.
 set -eu
 QUIET=${QUIET:-60}
-cargo build --release -q -p sesame-menubar -p entra-sim -p sesame-agent --bins
+cargo build --release -q -p sesame-menubar -p entra-sim --bins
+cargo build -q -p sesame-agent --bin sesame-agent
 BIN=target/release
+AGENT=target/debug/sesame-agent
 TMP=$(mktemp -d)
 trap 'kill $DAEMON $SIM 2>/dev/null || true; rm -rf "$TMP"' EXIT
 PORT=${PORT:-18743}
@@ -25,9 +27,16 @@ cat > "$TMP/profile.plist" <<PLIST
 </dict></plist>
 PLIST
 for _ in $(seq 50); do grep -q listening "$TMP/sim.out" && break; sleep 0.2; done
-mkdir -p "$TMP/root"
+# A minimal sandbox root, as sesame_platform::directory::sandbox::create makes it.
+mkdir -p "$TMP/root/etc" "$TMP/root/home" "$TMP/root/var/mail" "$TMP/root/var/lib" "$TMP/root/root"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' > "$TMP/root/etc/passwd"
+printf 'root:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n' > "$TMP/root/etc/shadow"
+printf 'root:x:0:\nsudo:x:27:\nusers:x:100:\nnogroup:x:65534:\n' > "$TMP/root/etc/group"
+printf 'root:*::\nsudo:*::\nusers:*::\nnogroup:*::\n' > "$TMP/root/etc/gshadow"
+printf 'UID_MIN 1000\nUID_MAX 60000\nGID_MIN 1000\nGID_MAX 60000\nUSERGROUPS_ENAB yes\nENCRYPT_METHOD YESCRYPT\nUMASK 022\n' > "$TMP/root/etc/login.defs"
+chmod 640 "$TMP/root/etc/shadow" "$TMP/root/etc/gshadow"
 keyctl session - sh -c "
-  echo Sesame-Demo-2 | $BIN/sesame-agent login --profile $TMP/profile.plist --root $TMP/root --log-path $TMP/sync.log --native --user adele@contoso.example --password-stdin >/dev/null
+  echo Sesame-Demo-2 | $AGENT login --profile $TMP/profile.plist --root $TMP/root --log-path $TMP/sync.log --native --user adele@contoso.example --password-stdin >/dev/null
   $BIN/sesame-menubar --profile $TMP/profile.plist --root $TMP/root --log-path $TMP/sync.log --state-dir $TMP/state --user adele@contoso.example run &
   echo \$! > $TMP/daemon.pid
   wait

@@ -223,7 +223,8 @@ pub async fn simulate(quiet: bool) -> Counts {
         }
         let now = sim.now();
         if t > now {
-            sim.advance_clock(t - now);
+            // One second past: the simulator's clock is coarser than ours.
+            sim.advance_clock(t - now + Duration::seconds(1));
         }
         let now = sim.now();
         if act_at <= due {

@@ -3,7 +3,8 @@
 //! at 08:00 (the fleet slept from 07:30) and an office-wide network change
 //! at 09:00. Prints the requests per minute: peak ÷ mean must be ≤ 1.1.
 //!
-//! `cargo bench -p sesame-menubar --bench fleet`
+//! `cargo bench -p sesame-core --bench fleet` (pure core: no network, no
+//! dev-dependencies of the daemon).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
