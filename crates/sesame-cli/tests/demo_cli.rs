@@ -1,0 +1,149 @@
+//! `sesame demo --keep DIR`, run as a newcomer runs it: the binary, its exit
+//! status, the steps it printed, and the files it left — the sandbox root's
+//! account files, the sync log, the profile and the tenant's sign-in log.
+// Linux only: the demo makes the account with the real shadow tools, as root.
+#![cfg(target_os = "linux")]
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
+
+use std::process::Command;
+
+use sesame_core::settings;
+use sesame_platform::directory::sandbox;
+use sesame_synclog::{EventKind, read_log};
+
+/// Megan's password in the demo tenant (public; the demo must never print it).
+const MEGAN_PASSWORD: &str = "Sesame-Demo-1";
+const MAC_ADMINS: &str = "a1000000-0000-4000-8000-000000000001";
+
+struct Ran {
+    code: Option<i32>,
+    out: String,
+    err: String,
+    kept: tempfile::TempDir,
+}
+
+fn run_demo() -> Ran {
+    if let Err(why) = sandbox::ensure_root() {
+        panic!("{why}");
+    }
+    let kept = tempfile::tempdir().unwrap();
+    let dir = kept.path().join("kept");
+    let o = Command::new(env!("CARGO_BIN_EXE_sesame"))
+        .args(["demo", "--keep"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    Ran {
+        code: o.status.code(),
+        out: String::from_utf8_lossy(&o.stdout).into_owned(),
+        err: String::from_utf8_lossy(&o.stderr).into_owned(),
+        kept,
+    }
+}
+
+impl Ran {
+    fn file(&self, rel: &str) -> String {
+        let p = self.kept.path().join("kept").join(rel);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{} was not kept: {e}", p.display()))
+    }
+}
+
+/// The line of `name` in a colon-separated file, split.
+fn entry(text: &str, name: &str) -> Option<Vec<String>> {
+    text.lines()
+        .map(|l| l.split(':').map(str::to_owned).collect::<Vec<_>>())
+        .find(|f| f.first().map(String::as_str) == Some(name))
+}
+
+#[test]
+fn the_demo_does_the_main_job_and_leaves_what_it_did() {
+    let r = run_demo();
+    assert_eq!(r.code, Some(0), "stdout:\n{}\nstderr:\n{}", r.out, r.err);
+
+    // What a newcomer reads: the steps, in order, each done.
+    let order = [
+        "1. Starting the practice tenant",
+        "2. Writing a Sesame profile",
+        "3. Preparing this \"Mac\"",
+        "4. Megan signs in at the login window",
+        "5. Her local account",
+        "6. Her password, stored",
+        "The sync log, as the helpdesk reads it",
+        "Keeping the demo's files",
+        "Done: all",
+    ];
+    let mut at = 0;
+    for title in order {
+        let found = r.out[at..]
+            .find(title)
+            .unwrap_or_else(|| panic!("`{title}` missing or out of order:\n{}", r.out));
+        at += found + title.len();
+    }
+    assert!(!r.out.contains('✗'), "a step failed:\n{}", r.out);
+    assert!(
+        r.out.contains("is an administrator (sudo group)"),
+        "{}",
+        r.out
+    );
+    // The sync log is shown as `sesame log` shows it: its header, Megan's rows.
+    assert!(r.out.contains("TIME (UTC)"), "{}", r.out);
+    assert!(r.out.contains("megan@contoso.example (megan)"), "{}", r.out);
+    assert!(
+        !r.out.contains(MEGAN_PASSWORD) && !r.err.contains(MEGAN_PASSWORD),
+        "the demo printed her password"
+    );
+
+    // The sandbox root: her account, an admin, with her Entra password's hash.
+    let passwd = r.file("root/etc/passwd");
+    let megan = entry(&passwd, "megan").unwrap_or_else(|| panic!("no megan in\n{passwd}"));
+    assert_eq!(megan[4], "Megan Bowen", "{megan:?}");
+    let group = r.file("root/etc/group");
+    let sudo = entry(&group, "sudo").unwrap();
+    assert!(sudo[3].split(',').any(|m| m == "megan"), "{sudo:?}");
+    let shadow = r.file("root/etc/shadow");
+    let hash = &entry(&shadow, "megan").unwrap()[1];
+    assert!(hash.starts_with('$'), "a password hash, not {hash:?}");
+    assert!(!shadow.contains(MEGAN_PASSWORD));
+
+    // The sync log: her sign-in and her account, as the helpdesk reads it.
+    let log = r.kept.path().join("kept/sync.log");
+    let events = read_log(&log).unwrap().events;
+    assert!(
+        events.iter().any(|e| e.event == EventKind::AccountCreated
+            && e.user
+                .as_ref()
+                .is_some_and(|u| u.upn == "megan@contoso.example")),
+        "{events:#?}"
+    );
+    assert!(!r.file("sync.log").contains(MEGAN_PASSWORD));
+
+    // The profile: what `sesame profile check` accepts, Mac Admins as admin group.
+    let profile = r.file("sesame.mobileconfig");
+    let report = settings::load(&[("kept profile", profile.as_bytes())]);
+    assert!(!report.has_errors(), "{:#?}", report.findings);
+    let s = report.settings.unwrap();
+    let admins: Vec<String> = s.admin_groups.iter().map(ToString::to_string).collect();
+    assert_eq!(admins, [MAC_ADMINS]);
+    assert_eq!(s.trusted_root_certificates.len(), 1);
+    assert!(!s.allow_insecure_simulated_tenant);
+
+    // The tenant's sign-in log: her interactive sign-in with MFA, her
+    // password verified by the MFA answer.
+    let signins: Vec<serde_json::Value> = serde_json::from_str(&r.file("signins.json")).unwrap();
+    let megan_rows: Vec<&serde_json::Value> = signins
+        .iter()
+        .filter(|s| s["user"] == "megan@contoso.example")
+        .collect();
+    assert!(
+        megan_rows.iter().any(|s| s["interactive"] == true
+            && s["status"] == "Success"
+            && s["result_detail"] == "MFA successfully completed"),
+        "{megan_rows:#?}"
+    );
+    assert!(
+        megan_rows
+            .iter()
+            .any(|s| s["flow"] == "password" && s["error_code"] == 50076),
+        "{megan_rows:#?}"
+    );
+}
