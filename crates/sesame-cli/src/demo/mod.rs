@@ -33,6 +33,10 @@ pub struct DemoArgs {
     /// log, the profile and the tenant's sign-in log in DIR.
     #[arg(long, value_name = "DIR")]
     keep: Option<PathBuf>,
+    /// Use the native sign-in (user name and password, MFA by device code),
+    /// as when Chromium is not installed.
+    #[arg(long)]
+    native: bool,
 }
 
 /// What the story leaves for the end (the kept files, the clean-up).
@@ -59,7 +63,18 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     );
     let mut steps = Steps::new();
     let mut left = Leftovers::default();
-    runtime.block_on(story(&mut steps, &paths, keyring, &mut left));
+    let how = if args.native {
+        How::Native
+    } else {
+        How::here()
+    };
+    runtime.block_on(story(
+        &mut steps,
+        &paths,
+        (how, args.native),
+        keyring,
+        &mut left,
+    ));
 
     steps.begin("The sync log, as the helpdesk reads it (`sesame log`)");
     let shown = crate::log::run(crate::log::LogArgs::whole_file(paths.log.clone()));
@@ -102,6 +117,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 async fn story(
     steps: &mut Steps,
     paths: &Paths,
+    (how, asked_native): (How, bool),
     keyring: Result<(), String>,
     left: &mut Leftovers,
 ) -> Option<()> {
@@ -120,7 +136,6 @@ async fn story(
         sim.base_url()
     ));
 
-    let how = How::here();
     steps.begin("Writing a Sesame profile for it (what an admin pushes through the MDM)");
     let (settings, summary) = match world::write_profile(&sim, paths, how.profile_keys()) {
         Ok(s) => s,
@@ -190,10 +205,13 @@ async fn story(
             "Megan signs in at the login window: {PERSON} in headless Chromium, the login agent's real flow"
         ),
         How::Native => format!(
-            "Megan signs in at the login window: {PERSON}, native sign-in (Chromium is not installed: \
-             install Debian's `chromium` to see the web sign-in)"
+            "Megan signs in at the login window: {PERSON}, native sign-in (user name and password, \
+             MFA with a device code)"
         ),
     });
+    if how == How::Native {
+        steps.say(signin::why_native(asked_native));
+    }
     let mut agent = match Agent::new(settings) {
         Ok(a) => a,
         Err(e) => {

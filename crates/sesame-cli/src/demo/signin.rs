@@ -40,6 +40,17 @@ impl How {
     }
 }
 
+/// Why the demo uses the native sign-in: asked with `--native`, or no Chromium.
+pub(crate) fn why_native(asked: bool) -> &'static str {
+    if asked {
+        "--native: the sign-in a console or SSH login gets, no web view"
+    } else if cfg!(target_os = "macos") {
+        "note: on a Mac the web sign-in runs in the login window (WKWebView), not in this command"
+    } else {
+        "note: Chromium is not installed, so no web view here (install Debian's `chromium` for the web sign-in)"
+    }
+}
+
 /// The person at the login window: nothing to ask her beyond the sign-in
 /// itself; a device code is entered on "her phone" (the tenant's
 /// `/devicelogin` page, walked over HTTPS with her authenticator code).
