@@ -42,15 +42,18 @@ impl Drop for Serving {
 /// Starts `entra-sim serve ARGS --write-profile FILE` and waits until it says
 /// the profile is written.
 fn serve(args: &[&str], profile: &Path) -> Serving {
-    let mut child = Command::new(sibling("entra-sim"))
-        .arg("serve")
-        .args(args)
-        .arg("--write-profile")
-        .arg(profile)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
+    let mut serving = Serving {
+        child: Command::new(sibling("entra-sim"))
+            .arg("serve")
+            .args(args)
+            .arg("--write-profile")
+            .arg(profile)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+        printed: Vec::new(),
+    };
+    let stdout = serving.child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -59,15 +62,16 @@ fn serve(args: &[&str], profile: &Path) -> Serving {
             }
         }
     });
-    let mut printed = Vec::new();
     loop {
         let line = rx
             .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("entra-sim never wrote the profile: {printed:#?}"));
+            .unwrap_or_else(|_| {
+                panic!("entra-sim never wrote the profile: {:#?}", serving.printed)
+            });
         let done = line.starts_with("  try: sesame doctor");
-        printed.push(line);
+        serving.printed.push(line);
         if done {
-            return Serving { child, printed };
+            return serving;
         }
     }
 }
