@@ -25,10 +25,15 @@ impl How {
     /// sign-in is the login window's WKWebView).
     pub(crate) fn here() -> Self {
         #[cfg(not(target_os = "macos"))]
-        if std::path::Path::new(sesame_agent::web::chromium::DEFAULT_CHROMIUM).exists() {
-            return How::Chromium;
+        let installed =
+            std::path::Path::new(sesame_agent::web::chromium::DEFAULT_CHROMIUM).exists();
+        #[cfg(target_os = "macos")]
+        let installed = false;
+        if installed {
+            How::Chromium
+        } else {
+            How::Native
         }
-        How::Native
     }
 
     /// Profile keys this way of signing in needs.
@@ -175,6 +180,8 @@ pub(crate) async fn sign_in(
         store: seams.2,
         prompter: &mut person,
     };
+    #[cfg(target_os = "macos")]
+    let _ = how;
     #[cfg(not(target_os = "macos"))]
     if how == How::Chromium {
         let mut web = chromium(sim, upn, password);
