@@ -8,11 +8,14 @@
 use std::process::Command;
 
 use sesame_core::settings;
+use sesame_platform::AccountDirectory as _;
 use sesame_platform::directory::sandbox;
 use sesame_synclog::{EventKind, read_log};
 
 /// Megan's password in the demo tenant (public; the demo must never print it).
 const MEGAN_PASSWORD: &str = "Sesame-Demo-1";
+/// Her password after the cloud change the demo makes.
+const NEW_PASSWORD: &str = "Sesame-Demo-1-Changed";
 const MAC_ADMINS: &str = "a1000000-0000-4000-8000-000000000001";
 
 struct Ran {
@@ -68,6 +71,9 @@ fn the_demo_does_the_main_job_and_leaves_what_it_did() {
         "4. Megan signs in at the login window",
         "5. Her local account",
         "6. Her password, stored",
+        "7. The menu bar checks her stored password",
+        "8. Megan changes her password in the cloud",
+        "9. She types her new password into the menu bar: sync",
         "The sync log, as the helpdesk reads it",
         "Keeping the demo's files",
         "Done: all",
@@ -88,10 +94,12 @@ fn the_demo_does_the_main_job_and_leaves_what_it_did() {
     // The sync log is shown as `sesame log` shows it: its header, Megan's rows.
     assert!(r.out.contains("TIME (UTC)"), "{}", r.out);
     assert!(r.out.contains("megan@contoso.example (megan)"), "{}", r.out);
-    assert!(
-        !r.out.contains(MEGAN_PASSWORD) && !r.err.contains(MEGAN_PASSWORD),
-        "the demo printed her password"
-    );
+    for secret in [MEGAN_PASSWORD, NEW_PASSWORD] {
+        assert!(
+            !r.out.contains(secret) && !r.err.contains(secret),
+            "the demo printed her password"
+        );
+    }
 
     // The sandbox root: her account, an admin, with her Entra password's hash.
     let passwd = r.file("root/etc/passwd");
@@ -104,6 +112,18 @@ fn the_demo_does_the_main_job_and_leaves_what_it_did() {
     let hash = &entry(&shadow, "megan").unwrap()[1];
     assert!(hash.starts_with('$'), "a password hash, not {hash:?}");
     assert!(!shadow.contains(MEGAN_PASSWORD));
+    // After the menu bar's sync her local password is the new cloud password.
+    let kept_root = sesame_platform::ShadowDirectory::new(r.kept.path().join("kept/root"));
+    let is = |p: &str| {
+        kept_root
+            .verify_password("megan", &secrecy::SecretString::from(p.to_owned()))
+            .unwrap()
+    };
+    assert!(
+        is(NEW_PASSWORD),
+        "the kept etc/shadow holds the new password"
+    );
+    assert!(!is(MEGAN_PASSWORD));
 
     // The sync log: her sign-in and her account, as the helpdesk reads it.
     let log = r.kept.path().join("kept/sync.log");
@@ -115,7 +135,8 @@ fn the_demo_does_the_main_job_and_leaves_what_it_did() {
                 .is_some_and(|u| u.upn == "megan@contoso.example")),
         "{events:#?}"
     );
-    assert!(!r.file("sync.log").contains(MEGAN_PASSWORD));
+    let text = r.file("sync.log");
+    assert!(!text.contains(MEGAN_PASSWORD) && !text.contains(NEW_PASSWORD));
 
     // The profile: what `sesame profile check` accepts, Mac Admins as admin group.
     let profile = r.file("sesame.mobileconfig");
@@ -140,10 +161,13 @@ fn the_demo_does_the_main_job_and_leaves_what_it_did() {
             && s["result_detail"] == "MFA successfully completed"),
         "{megan_rows:#?}"
     );
-    assert!(
-        megan_rows
-            .iter()
-            .any(|s| s["flow"] == "password" && s["error_code"] == 50076),
-        "{megan_rows:#?}"
-    );
+    // Her password checks (non-interactive): the login's and the menu bar's
+    // under MFA (50076), exactly one failure after the cloud change (50126,
+    // never a second), then the sync's verification of the new one (50076).
+    let checks: Vec<u64> = megan_rows
+        .iter()
+        .filter(|s| s["flow"] == "password")
+        .map(|s| s["error_code"].as_u64().unwrap())
+        .collect();
+    assert_eq!(checks, [50076, 50076, 50126, 50076], "{megan_rows:#?}");
 }

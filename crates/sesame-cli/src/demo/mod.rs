@@ -9,6 +9,7 @@
 //! code. Exit 0 only when every step did what it should.
 
 mod keep;
+mod menubar;
 mod signin;
 mod steps;
 mod world;
@@ -212,7 +213,7 @@ async fn story(
     if how == How::Native {
         steps.say(signin::why_native(asked_native));
     }
-    let mut agent = match Agent::new(settings) {
+    let mut agent = match Agent::new(settings.clone()) {
         Ok(a) => a,
         Err(e) => {
             steps.fail(&e.to_string());
@@ -277,7 +278,7 @@ async fn story(
     if !steps.close(stored) {
         return None;
     }
-    Some(())
+    menubar::checks(steps, &sim, paths, &settings, &dir, store.as_ref()).await
 }
 
 /// The account as the sandbox's files and the shadow tools show it.
@@ -324,26 +325,36 @@ fn check_account(
     ))
 }
 
-/// What the sync log must hold for the story told above: her account made
-/// and her password stored, under her name.
+/// What the sync log must hold for the story told above, under her name:
+/// the agent made her account and stored her password; the menu bar saw
+/// the wrong password once (AADSTS50126) and changed her local password.
 fn logged_story(log: &std::path::Path) -> Result<String, String> {
+    use sesame_core::synclog::Component;
     use sesame_synclog::EventKind;
     let events = sesame_synclog::read_log(log)
         .map_err(|e| format!("the sync log cannot be read: {e}"))?
         .events;
-    let hers = |kind: EventKind| {
+    let hers = |component: Component, kind: EventKind, code: Option<u32>| {
         events.iter().any(|e| {
-            e.event == kind
+            e.component == component
+                && e.event == kind
+                && code.is_none_or(|c| e.codes.contains(&c))
                 && e.user
                     .as_ref()
                     .is_some_and(|u| u.upn.eq_ignore_ascii_case(PERSON))
         })
     };
-    for kind in [EventKind::AccountCreated, EventKind::KeychainUpdated] {
-        if !hers(kind) {
+    for (component, kind, code) in [
+        (Component::Agent, EventKind::AccountCreated, None),
+        (Component::Agent, EventKind::KeychainUpdated, None),
+        (Component::Menubar, EventKind::PasswordCheck, Some(50126)),
+        (Component::Menubar, EventKind::PasswordChanged, None),
+    ] {
+        if !hers(component, kind, code) {
             return Err(format!(
-                "the sync log has no {} event for {PERSON}",
-                kind.name()
+                "the sync log has no {} event by the {} for {PERSON}",
+                kind.name(),
+                component.name()
             ));
         }
     }
