@@ -25,7 +25,7 @@ struct Ran {
     kept: tempfile::TempDir,
 }
 
-fn run_demo() -> Ran {
+fn run_demo(extra: &[&str]) -> Ran {
     if let Err(why) = sandbox::ensure_root() {
         panic!("{why}");
     }
@@ -34,6 +34,7 @@ fn run_demo() -> Ran {
     let o = Command::new(env!("CARGO_BIN_EXE_sesame"))
         .args(["demo", "--keep"])
         .arg(&dir)
+        .args(extra)
         .output()
         .unwrap();
     Ran {
@@ -60,7 +61,7 @@ fn entry(text: &str, name: &str) -> Option<Vec<String>> {
 
 #[test]
 fn the_demo_does_the_main_job_and_leaves_what_it_did() {
-    let r = run_demo();
+    let r = run_demo(&[]);
     assert_eq!(r.code, Some(0), "stdout:\n{}\nstderr:\n{}", r.out, r.err);
 
     // What a newcomer reads: the steps, in order, each done.
@@ -170,4 +171,29 @@ fn the_demo_does_the_main_job_and_leaves_what_it_did() {
         .map(|s| s["error_code"].as_u64().unwrap())
         .collect();
     assert_eq!(checks, [50076, 50076, 50126, 50076], "{megan_rows:#?}");
+}
+
+#[test]
+fn without_a_web_view_the_native_sign_in_finishes_mfa_with_a_device_code() {
+    let r = run_demo(&["--native"]);
+    assert_eq!(r.code, Some(0), "stdout:\n{}\nstderr:\n{}", r.out, r.err);
+    assert!(r.out.contains("native sign-in"), "{}", r.out);
+    assert!(
+        r.out
+            .contains("the login window shows a code to enter at https://127.0.0.1:"),
+        "{}",
+        r.out
+    );
+    assert!(r.out.contains("Done: all 11 steps"), "{}", r.out);
+    let signins: Vec<serde_json::Value> = serde_json::from_str(&r.file("signins.json")).unwrap();
+    // She finished MFA on the device-code page; the agent's poll got tokens.
+    assert!(
+        signins.iter().any(|s| s["user"] == "megan@contoso.example"
+            && s["flow"] == "device_code"
+            && s["status"] == "Success"),
+        "{signins:#?}"
+    );
+    let group = r.file("root/etc/group");
+    let sudo = entry(&group, "sudo").unwrap();
+    assert!(sudo[3].split(',').any(|m| m == "megan"), "{sudo:?}");
 }

@@ -1,7 +1,8 @@
 //! `entra-sim serve --tls --write-profile FILE`, then Sesame pointed at it in
 //! one more command, as docs/entra-sim.md tells an admin: the written profile
-//! passes `sesame profile check`, and `sesame-agent login --native` signs a
-//! person in with it (account in a sandbox root).
+//! passes `sesame profile check`, `sesame-agent login --native` signs a
+//! person in with it (account in a sandbox root), and `sesame-menubar
+//! check-now` finds her stored password in sync.
 // Linux only: the sign-in makes the account with the real shadow tools, as root.
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
@@ -20,7 +21,7 @@ fn sibling(name: &str) -> PathBuf {
     let bin = sesame.with_file_name(name);
     assert!(
         bin.exists(),
-        "{} is missing: run `cargo build -p entra-sim -p sesame-agent` first (or `cargo test --workspace`)",
+        "{} is missing: run `cargo build -p entra-sim -p sesame-agent -p sesame-menubar` first (or `cargo test --workspace`)",
         bin.display()
     );
     bin
@@ -149,6 +150,29 @@ fn the_written_profile_passes_profile_check_and_signs_a_person_in() {
     assert_eq!(j["admin"], false, "{j}");
     let passwd = std::fs::read_to_string(root.join("etc/passwd")).unwrap();
     assert!(passwd.lines().any(|l| l.starts_with("adele:")), "{passwd}");
+
+    // And the menu bar, pointed at the same profile: her stored password is
+    // checked with the practice tenant and found in sync.
+    let check = Command::new(sibling("sesame-menubar"))
+        .arg("--profile")
+        .arg(&profile)
+        .args(["--user", "adele@contoso.example", "--root"])
+        .arg(&root)
+        .arg("--log-path")
+        .arg(&log)
+        .args(["check-now", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(j["state"], "in_sync", "{j}");
+    assert_eq!(j["sent"], true, "{j}");
     use sesame_platform::SecretStore as _;
     let _ = sesame_platform::KeyringSecretStore::kernel_keyring()
         .unwrap()
