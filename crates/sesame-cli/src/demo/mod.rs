@@ -69,7 +69,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     } else {
         How::here()
     };
-    runtime.block_on(story(
+    let told = runtime.block_on(story(
         &mut steps,
         &paths,
         (how, args.native),
@@ -77,14 +77,17 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         &mut left,
     ));
 
-    steps.begin("The sync log, as the helpdesk reads it (`sesame log`)");
-    let shown = crate::log::run(crate::log::LogArgs::whole_file(paths.log.clone()));
-    let logged = match shown {
-        Ok(code) if code == ExitCode::SUCCESS => logged_story(&paths.log),
-        Ok(_) => Err(format!("there is no sync log at {}", paths.log.display())),
-        Err(e) => Err(format!("the sync log cannot be read: {e:#}")),
-    };
-    steps.close(logged);
+    // A story that stopped before the sign-in has no log to show.
+    if told.is_some() || paths.log.exists() {
+        steps.begin("The sync log, as the helpdesk reads it (`sesame log`)");
+        let shown = crate::log::run(crate::log::LogArgs::whole_file(paths.log.clone()));
+        let logged = match shown {
+            Ok(code) if code == ExitCode::SUCCESS => logged_story(&paths.log),
+            Ok(_) => Err(format!("there is no sync log at {}", paths.log.display())),
+            Err(e) => Err(format!("the sync log cannot be read: {e:#}")),
+        };
+        steps.close(logged);
+    }
 
     if let Some(store) = &left.store {
         // Nothing of the demo stays in a keyring.

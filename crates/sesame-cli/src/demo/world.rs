@@ -95,7 +95,18 @@ pub(crate) fn password_of(sim: &SimHandle, upn: &str) -> Result<secrecy::SecretS
 /// The sandbox root and the account directory on it (real shadow tools,
 /// `useradd --root`).
 pub(crate) fn sandbox_root(paths: &Paths) -> Result<(ShadowDirectory, JournalFile), String> {
-    sandbox::ensure_root()?;
+    if !cfg!(target_os = "linux") {
+        return Err(
+            "the sandbox root is made by Linux's shadow tools (`useradd --root`): \
+                    run the demo on Linux (a VM or container will do)"
+                .into(),
+        );
+    }
+    sandbox::ensure_root().map_err(|_| {
+        "the shadow tools chroot into the sandbox root, which needs root: run the demo as root \
+         (`sudo target/debug/sesame demo`, or in a root container)"
+            .to_owned()
+    })?;
     sandbox::create(&paths.root)
         .map_err(|e| format!("cannot make the sandbox root {}: {e}", paths.root.display()))?;
     let dir = ShadowDirectory::new(&paths.root);
