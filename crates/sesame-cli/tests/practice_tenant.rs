@@ -77,6 +77,17 @@ fn serve(args: &[&str], profile: &Path) -> Serving {
     }
 }
 
+/// Fails with what the command printed unless it exited 0.
+fn assert_succeeded(o: &std::process::Output) {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 fn sesame(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_sesame"))
         .args(args)
@@ -99,13 +110,7 @@ fn the_written_profile_passes_profile_check_and_signs_a_person_in() {
     );
 
     let check = sesame(&["profile", "check", profile.to_str().unwrap()]);
-    assert_eq!(
-        check.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&check.stdout),
-        String::from_utf8_lossy(&check.stderr)
-    );
+    assert_succeeded(&check);
 
     // The second command: a native sign-in against the practice tenant.
     sesame_platform::secrets::join_fresh_session_keyring().unwrap();
@@ -163,13 +168,7 @@ fn the_written_profile_passes_profile_check_and_signs_a_person_in() {
         .args(["check-now", "--json"])
         .output()
         .unwrap();
-    assert_eq!(
-        check.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&check.stdout),
-        String::from_utf8_lossy(&check.stderr)
-    );
+    assert_succeeded(&check);
     let j: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
     assert_eq!(j["state"], "in_sync", "{j}");
     assert_eq!(j["sent"], true, "{j}");
