@@ -100,6 +100,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
     drop(left);
     println!();
+    if args.keep.is_none() {
+        println!("(The temporary files are removed now; `sesame demo --keep DIR` keeps them.)");
+    }
     if steps.all_ok() {
         println!(
             "Done: all {} steps did what they should, in {:.1} s.",
