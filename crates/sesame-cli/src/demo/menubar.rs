@@ -91,6 +91,18 @@ pub(crate) async fn checks(
             return None;
         }
     };
+    let policy_on = sim
+        .tenant()
+        .conditional_access
+        .iter()
+        .any(|p| p.name == MFA_POLICY && p.state == entra_sim::CaState::On);
+    if !policy_on {
+        steps.fail(&format!("the tenant's policy \"{MFA_POLICY}\" is not on"));
+        return None;
+    }
+    steps.say(&format!(
+        "the tenant's Conditional Access policy \"{MFA_POLICY}\" is on: every sign-in of hers needs MFA"
+    ));
     let before = password_rows(sim).len();
     let first = sesame_menubar::check_now(&ctx, &account, OffsetDateTime::now_utc()).await;
     let rows = new_rows(sim, before);
