@@ -102,8 +102,8 @@ fn the_demo_does_the_main_job_and_leaves_what_it_did() {
         "7. The menu bar checks her stored password",
         "8. Megan changes her password in the cloud",
         "9. She types her new password into the menu bar: sync",
-        "The sync log, as the helpdesk reads it",
         "Keeping the demo's files",
+        "The sync log, as the helpdesk reads it",
         "Done: all",
     ];
     let mut at = 0;

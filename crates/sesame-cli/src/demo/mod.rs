@@ -77,7 +77,17 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         &mut left,
     ));
 
-    // A story that stopped before the sign-in has no log to show.
+    if let Some(store) = &left.store {
+        // Nothing of the demo stays in a keyring.
+        let _ = store.delete(SHORT_NAME);
+    }
+    if let Some(dir) = &args.keep {
+        steps.begin(&format!("Keeping the demo's files in {}", dir.display()));
+        let kept = keep::keep(&paths, left.sim.as_deref(), dir);
+        steps.close(kept);
+    }
+    // It ends with the sync log; a story that stopped before the sign-in
+    // has none to show.
     if told.is_some() || paths.log.exists() {
         steps.begin("The sync log, as the helpdesk reads it (`sesame log`)");
         let shown = crate::log::run(crate::log::LogArgs::whole_file(paths.log.clone()));
@@ -89,15 +99,6 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         steps.close(logged);
     }
 
-    if let Some(store) = &left.store {
-        // Nothing of the demo stays in a keyring.
-        let _ = store.delete(SHORT_NAME);
-    }
-    if let Some(dir) = &args.keep {
-        steps.begin(&format!("Keeping the demo's files in {}", dir.display()));
-        let kept = keep::keep(&paths, left.sim.as_deref(), dir);
-        steps.close(kept);
-    }
     drop(left);
     println!();
     if args.keep.is_none() {
