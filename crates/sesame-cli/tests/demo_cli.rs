@@ -216,3 +216,41 @@ fn without_a_web_view_the_native_sign_in_finishes_mfa_with_a_device_code() {
     let sudo = entry(&group, "sudo").unwrap();
     assert!(sudo[3].split(',').any(|m| m == "megan"), "{sudo:?}");
 }
+
+#[test]
+fn a_step_that_cannot_be_done_is_said_and_the_exit_status_is_1() {
+    use std::os::unix::process::CommandExt as _;
+    if let Err(why) = sandbox::ensure_root() {
+        panic!("{why}");
+    }
+    // As `nobody`, the shadow tools cannot chroot into the sandbox root. A
+    // copy of the binary in a world-readable folder: the build folder may
+    // be under root's home, where nobody cannot reach.
+    use std::os::unix::fs::PermissionsExt as _;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = tmp.path().join("sesame");
+    std::fs::copy(env!("CARGO_BIN_EXE_sesame"), &bin).unwrap();
+    let o = Command::new(&bin)
+        .current_dir(tmp.path())
+        .arg("demo")
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("✗ the shadow tools chroot into the sandbox root, which needs root"),
+        "{out}"
+    );
+    assert!(
+        out.contains("The demo did not do everything it should:\n  step 3:"),
+        "{out}"
+    );
+    assert!(!out.contains("Done: all"), "{out}");
+    assert!(
+        !out.contains("4. Megan signs in"),
+        "it stops at the first failed step: {out}"
+    );
+}
