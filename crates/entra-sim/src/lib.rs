@@ -46,6 +46,7 @@ pub mod errors;
 pub mod faults;
 pub mod headless;
 pub mod keys;
+pub mod profile;
 pub mod scopes;
 pub mod signin;
 pub mod state;

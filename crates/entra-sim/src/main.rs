@@ -1,4 +1,5 @@
-//! `entra-sim serve [--tenant FILE] [--listen ADDR] [--tls]`: run a simulated Entra tenant.
+//! `entra-sim serve [--tenant FILE] [--listen ADDR] [--tls] [--write-profile FILE]`: run a
+//! simulated Entra tenant (and write a Sesame profile that points at it).
 
 use std::path::PathBuf;
 
@@ -33,6 +34,10 @@ enum Command {
         /// Where to write the CA certificate (default: a file in the temp directory).
         #[arg(long)]
         ca_out: Option<PathBuf>,
+        /// Write a Sesame configuration profile (.mobileconfig) for this tenant to FILE:
+        /// tenant, authority, client ID, redirect URI, the CA to trust, admin groups.
+        #[arg(long, value_name = "FILE")]
+        write_profile: Option<PathBuf>,
     },
     /// Check a tenant file and print a summary (exit code 1 with the line and field on error).
     Check {
@@ -51,6 +56,7 @@ fn main() -> anyhow::Result<()> {
             listen,
             tls,
             ca_out,
+            write_profile,
         } => {
             let tenant = match tenant {
                 Some(p) => Tenant::load(&p)?,
@@ -60,7 +66,7 @@ fn main() -> anyhow::Result<()> {
                 .enable_all()
                 .build()
                 .context("starting the runtime")?;
-            rt.block_on(serve(tenant, &listen, tls, ca_out))
+            rt.block_on(serve(tenant, &listen, tls, ca_out, write_profile))
         }
         Command::Check { tenant } => {
             let t = Tenant::load(&tenant)?;
@@ -88,6 +94,7 @@ async fn serve(
     listen: &str,
     tls: bool,
     ca_out: Option<PathBuf>,
+    write_profile: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     let tid = tenant.tenant_id;
     let domain = tenant.domains.first().cloned().unwrap_or_default();
@@ -108,9 +115,38 @@ async fn serve(
         println!("CA certificate: {}", path.display());
     }
     println!("sign-in log: {}/_sim/signins", sim.base_url());
+    if let Some(path) = write_profile {
+        write_sesame_profile(&sim, &path)?;
+    }
     tokio::signal::ctrl_c()
         .await
         .context("waiting for Ctrl-C")?;
     drop(sim);
+    Ok(())
+}
+
+/// Writes the Sesame profile for `sim`'s tenant and says what it chose.
+fn write_sesame_profile(sim: &entra_sim::SimHandle, path: &std::path::Path) -> anyhow::Result<()> {
+    let (bytes, summary) =
+        entra_sim::profile::sesame_profile(sim, &entra_sim::profile::ProfileOptions::default())?;
+    std::fs::write(path, bytes)
+        .with_context(|| format!("writing the Sesame profile to {}", path.display()))?;
+    println!("Sesame profile: {}", path.display());
+    println!(
+        "  app: {} ({}), redirect URI {}",
+        summary.app_name, summary.client_id, summary.redirect_uri
+    );
+    if summary.admin_groups.is_empty() {
+        println!("  no group named *admin*: add AdminGroups (ObjectIDs) to the profile yourself");
+    }
+    for (id, name) in &summary.admin_groups {
+        println!("  admin group: {name} ({id})");
+    }
+    if summary.insecure {
+        println!(
+            "  plain http: the profile sets AllowInsecureSimulatedTenant (prefer --tls; never on a real Mac)"
+        );
+    }
+    println!("  try: sesame doctor --profile {}", path.display());
     Ok(())
 }

@@ -41,6 +41,20 @@ pub struct LogArgs {
     log_path: Option<PathBuf>,
 }
 
+impl LogArgs {
+    /// Every event of the log at `path`, as the table (what `sesame demo` ends with).
+    pub(crate) fn whole_file(path: PathBuf) -> Self {
+        Self {
+            user: None,
+            since: None,
+            event: None,
+            follow: false,
+            json: false,
+            log_path: Some(path),
+        }
+    }
+}
+
 fn parse_event(text: &str) -> Result<EventKind, String> {
     EventKind::from_name(text).ok_or_else(|| {
         let names: Vec<&str> = EventKind::ALL.iter().map(|k| k.name()).collect();

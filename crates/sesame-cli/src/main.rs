@@ -1,6 +1,7 @@
 //! `sesame`: the admin and helpdesk command.
 
 mod accounts;
+mod demo;
 mod doctor;
 mod explain;
 mod log;
@@ -32,6 +33,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Test a profile against its tenant and print a checklist with fixes.
     Doctor(doctor::DoctorArgs),
+    /// Run Sesame's main job end to end on the embedded practice tenant.
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Doctor(args) => doctor::run(args),
         Command::Accounts(args) => accounts::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(code) => code,
