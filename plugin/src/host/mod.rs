@@ -1,0 +1,50 @@
+//! The machine the mechanisms work on. On a Mac: the managed profile, the
+//! local directory (OpenDirectory), the login keychain and the sign-in
+//! window. In Linux builds there is no login window: the mechanisms run
+//! only under the fake authorization engine, configured by the test hook
+//! ([`test_hook`]), which is compiled out of macOS builds.
+
+use std::path::Path;
+
+use sesame_core::settings::{self, Settings};
+
+use crate::mechanism::Host;
+
+#[cfg(target_os = "macos")]
+mod macos;
+#[cfg(not(target_os = "macos"))]
+pub mod test_hook;
+
+/// The host for this build.
+pub fn for_this_machine() -> Box<dyn Host> {
+    #[cfg(target_os = "macos")]
+    {
+        Box::new(macos::MacHost)
+    }
+    #[cfg(not(target_os = "macos"))]
+    {
+        test_hook::host()
+    }
+}
+
+/// Loads one profile file through the settings loader; the first error
+/// finding is the reason.
+pub fn load_profile(path: &Path) -> Result<Settings, String> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        format!(
+            "Sesame's profile {} cannot be read ({e}); install the configuration profile",
+            path.display()
+        )
+    })?;
+    let name = path.display().to_string();
+    let report = settings::load(&[(name.as_str(), bytes.as_slice())]);
+    let first_error = report
+        .findings
+        .iter()
+        .find(|f| f.severity == settings::Severity::Error);
+    match (report.settings, first_error) {
+        (Some(s), None) => Ok(s),
+        (_, Some(f)) => Err(format!("Sesame's profile is unusable: {f}")),
+        (None, None) => Err("Sesame's profile gives no settings".into()),
+    }
+}

@@ -1,0 +1,121 @@
+//! Linux builds only (compiled out of macOS): the fake engine's test hook.
+//!
+//! A Linux build has no login window, directory service or keychain to
+//! drive, so a test names them in a JSON file whose path is in the
+//! environment variable [`ENV`] of the process that loads the plugin:
+//!
+//! ```json
+//! { "profile": "/tmp/x/profile.mobileconfig", "root": "/tmp/x/root",
+//!   "user": "adele@contoso.example", "password": "…", "panic_in": null }
+//! ```
+//!
+//! - `profile`: the managed profile (pointing at entra-sim over HTTPS with
+//!   its CA in `TrustedRootCertificates`);
+//! - `root`: a sandbox system root: accounts are made there with the real
+//!   shadow tools (`useradd --root`);
+//! - `user`, `password`: the script of the person at the login window (the
+//!   native sign-in: the password is checked by Entra's password grant);
+//! - `panic_in`: `login`, `provision` or `keychain` makes that mechanism
+//!   panic as it starts (the panic-safety case).
+//!
+//! The login keychain is the person's item in the kernel keyring.
+//! Without the variable every mechanism denies, saying why.
+
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+use sesame_agent::{Agent, Front, LoginOutcome, NoPrompts, NoWebView, Seams};
+use sesame_core::settings::Settings;
+use sesame_platform::{AccountDirectory, JournalFile, SecretStore, ShadowDirectory};
+
+use crate::keychain::{LoginKeychain, StoreKeychain};
+use crate::mechanism::{Host, Kind};
+
+/// The variable naming the hook's JSON file.
+pub const ENV: &str = "SESAME_AUTHPLUGIN_TEST_HOOK";
+
+/// The hook's file.
+#[derive(serde::Deserialize)]
+struct Config {
+    profile: PathBuf,
+    root: PathBuf,
+    user: String,
+    password: SecretString,
+    #[serde(default)]
+    panic_in: Option<String>,
+}
+
+/// The test host, or one that denies when the hook is not set.
+pub fn host() -> Box<dyn Host> {
+    let config = std::env::var_os(ENV)
+        .ok_or_else(|| format!("this Linux build of Sesame's authorization plugin runs only under a test engine ({ENV} is not set)"))
+        .and_then(|p| {
+            let text = std::fs::read(&p).map_err(|e| format!("{ENV}: {e}"))?;
+            serde_json::from_slice::<Config>(&text).map_err(|e| format!("{ENV}: {e}"))
+        });
+    Box::new(TestHost(config))
+}
+
+struct TestHost(Result<Config, String>);
+
+impl TestHost {
+    fn config(&self) -> Result<&Config, String> {
+        self.0.as_ref().map_err(Clone::clone)
+    }
+}
+
+impl Host for TestHost {
+    fn settings(&self) -> Result<Settings, String> {
+        super::load_profile(&self.config()?.profile)
+    }
+
+    fn directory(&self) -> Result<(Box<dyn AccountDirectory>, JournalFile), String> {
+        let dir = ShadowDirectory::new(&self.config()?.root);
+        let journal = JournalFile::new(dir.journal_path());
+        Ok((Box::new(dir), journal))
+    }
+
+    fn keychain(&self) -> Result<Box<dyn LoginKeychain>, String> {
+        let store = sesame_platform::KeyringSecretStore::kernel_keyring().map_err(|e| e.to_string())?;
+        Ok(Box::new(StoreKeychain(store)))
+    }
+
+    fn sign_in(
+        &mut self,
+        agent: &mut Agent,
+        dir: &dyn AccountDirectory,
+        journal: &JournalFile,
+        store: &dyn SecretStore,
+    ) -> Result<LoginOutcome, String> {
+        let config = self.config()?;
+        let front: Front<'_, NoWebView> = Front::Native {
+            user: config.user.clone(),
+            password: config.password.clone(),
+        };
+        let mut prompter = NoPrompts;
+        let seams = Seams {
+            dir,
+            journal,
+            store,
+            prompter: &mut prompter,
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start: {e}"))?;
+        Ok(rt.block_on(agent.login(front, None, seams)))
+    }
+
+    fn starting(&self, kind: Kind) {
+        let name = match kind {
+            Kind::Login => "login",
+            Kind::Provision => "provision",
+            Kind::Keychain => "keychain",
+        };
+        if let Ok(c) = self.config()
+            && c.panic_in.as_deref() == Some(name)
+        {
+            panic!("test hook: a panic inside Sesame:{name}");
+        }
+    }
+}
