@@ -125,7 +125,11 @@ pub struct AuthorizationCallbacks {
     >,
     /// Read a hint.
     pub GetHintValue: Option<
-        unsafe extern "C" fn(Engine, AuthorizationString, *mut *const AuthorizationValue) -> OSStatus,
+        unsafe extern "C" fn(
+            Engine,
+            AuthorizationString,
+            *mut *const AuthorizationValue,
+        ) -> OSStatus,
     >,
     /// Write a hint.
     pub SetHintValue: Option<
@@ -138,7 +142,11 @@ pub struct AuthorizationCallbacks {
     pub GetSessionId: Option<unsafe extern "C" fn(Engine, *mut AuthorizationSessionId) -> OSStatus>,
     /// Version ≥ 1: read a hint the client set.
     pub GetImmutableHintValue: Option<
-        unsafe extern "C" fn(Engine, AuthorizationString, *mut *const AuthorizationValue) -> OSStatus,
+        unsafe extern "C" fn(
+            Engine,
+            AuthorizationString,
+            *mut *const AuthorizationValue,
+        ) -> OSStatus,
     >,
     /// Version ≥ 2: the LocalAuthentication context (`CFTypeRef *`).
     pub GetLAContext: Option<unsafe extern "C" fn(Engine, *mut *const c_void) -> OSStatus>,
@@ -184,9 +192,7 @@ const _: () = {
 
     use objc2_security as apple;
     assert!(size_of::<AuthorizationValue>() == size_of::<apple::AuthorizationValue>());
-    assert!(
-        size_of::<AuthorizationValueVector>() == size_of::<apple::AuthorizationValueVector>()
-    );
+    assert!(size_of::<AuthorizationValueVector>() == size_of::<apple::AuthorizationValueVector>());
     assert!(size_of::<AuthorizationCallbacks>() == size_of::<apple::AuthorizationCallbacks>());
     assert!(align_of::<AuthorizationCallbacks>() == align_of::<apple::AuthorizationCallbacks>());
     assert!(
@@ -211,6 +217,9 @@ mod tests {
         let word = std::mem::size_of::<usize>();
         assert_eq!(std::mem::size_of::<AuthorizationCallbacks>(), 16 * word);
         assert_eq!(std::mem::size_of::<AuthorizationValue>(), 2 * word);
-        assert_eq!(std::mem::offset_of!(AuthorizationCallbacks, SetResult), word);
+        assert_eq!(
+            std::mem::offset_of!(AuthorizationCallbacks, SetResult),
+            word
+        );
     }
 }

@@ -79,8 +79,7 @@ pub trait Engine {
     /// A context value, if any; zeroized when dropped (passwords live here).
     fn context(&self, key: &str) -> Result<Option<Zeroizing<Vec<u8>>>, EngineError>;
     /// Sets a context value.
-    fn set_context(&mut self, key: &str, value: &[u8], vis: Visibility)
-    -> Result<(), EngineError>;
+    fn set_context(&mut self, key: &str, value: &[u8], vis: Visibility) -> Result<(), EngineError>;
     /// Removes a context value (engines older than callbacks version 4 have
     /// no remove: the value is overwritten with nothing instead).
     fn remove_context(&mut self, key: &str) -> Result<(), EngineError>;
@@ -137,7 +136,10 @@ impl Callbacks {
     /// # Safety
     /// `table` points at the engine's callbacks table, valid (for its
     /// `version`) as long as this value is used; `engine` is its engine.
-    pub unsafe fn new(table: *const AuthorizationCallbacks, engine: AuthorizationEngineRef) -> Self {
+    pub unsafe fn new(
+        table: *const AuthorizationCallbacks,
+        engine: AuthorizationEngineRef,
+    ) -> Self {
         Self { table, engine }
     }
 
@@ -156,8 +158,7 @@ impl Callbacks {
 
     /// Acknowledges `MechanismDeactivate`.
     pub fn did_deactivate(&self) -> Result<(), EngineError> {
-        let f = slot!(self, DidDeactivate)
-            .ok_or(EngineError::Missing("DidDeactivate"))?;
+        let f = slot!(self, DidDeactivate).ok_or(EngineError::Missing("DidDeactivate"))?;
         // SAFETY: the engine's own callback with its own engine.
         status("DidDeactivate", unsafe { f(self.engine) })
     }
@@ -165,8 +166,9 @@ impl Callbacks {
     /// `RemoveContextValue` when the engine's version has it.
     fn remove_context_fn(
         &self,
-    ) -> Option<unsafe extern "C" fn(AuthorizationEngineRef, abi::AuthorizationString) -> abi::OSStatus>
-    {
+    ) -> Option<
+        unsafe extern "C" fn(AuthorizationEngineRef, abi::AuthorizationString) -> abi::OSStatus,
+    > {
         if self.version() >= abi::CALLBACKS_V4 {
             slot!(self, RemoveContextValue)
         } else {
@@ -202,8 +204,7 @@ impl Engine for Callbacks {
     }
 
     fn context(&self, k: &str) -> Result<Option<Zeroizing<Vec<u8>>>, EngineError> {
-        let f = slot!(self, GetContextValue)
-            .ok_or(EngineError::Missing("GetContextValue"))?;
+        let f = slot!(self, GetContextValue).ok_or(EngineError::Missing("GetContextValue"))?;
         let k = key(k)?;
         let mut flags: abi::AuthorizationContextFlags = 0;
         let mut v: *const AuthorizationValue = std::ptr::null();
@@ -217,8 +218,7 @@ impl Engine for Callbacks {
     }
 
     fn set_context(&mut self, k: &str, value: &[u8], vis: Visibility) -> Result<(), EngineError> {
-        let f = slot!(self, SetContextValue)
-            .ok_or(EngineError::Missing("SetContextValue"))?;
+        let f = slot!(self, SetContextValue).ok_or(EngineError::Missing("SetContextValue"))?;
         let k = key(k)?;
         let v = AuthorizationValue {
             length: value.len(),

@@ -61,7 +61,12 @@ pub trait LoginKeychain {
     /// Make it, locked with `new`.
     fn create(&self, user: &str, new: &SecretString) -> Result<(), String>;
     /// Change its password, proving `old`.
-    fn change_password(&self, user: &str, old: &SecretString, new: &SecretString) -> Result<(), String>;
+    fn change_password(
+        &self,
+        user: &str,
+        old: &SecretString,
+        new: &SecretString,
+    ) -> Result<(), String>;
     /// Move it aside and make a new one.
     fn reset(&self, user: &str, new: &SecretString) -> Result<(), String>;
 }
@@ -113,7 +118,12 @@ impl<S: SecretStore> LoginKeychain for StoreKeychain<S> {
     fn create(&self, user: &str, new: &SecretString) -> Result<(), String> {
         self.0.store(user, new).map_err(|e| e.to_string())
     }
-    fn change_password(&self, user: &str, old: &SecretString, new: &SecretString) -> Result<(), String> {
+    fn change_password(
+        &self,
+        user: &str,
+        old: &SecretString,
+        new: &SecretString,
+    ) -> Result<(), String> {
         self.0.replace(user, old, new).map_err(|e| e.to_string())
     }
     fn reset(&self, user: &str, new: &SecretString) -> Result<(), String> {
@@ -128,11 +138,23 @@ mod tests {
 
     #[test]
     fn a_keychain_that_opens_with_neither_is_reset_only_when_the_profile_allows() {
-        assert_eq!(decide(KeychainState::OpensWithNeither, false), KeychainStep::LeaveLocked);
-        assert_eq!(decide(KeychainState::OpensWithNeither, true), KeychainStep::Reset);
-        assert_eq!(decide(KeychainState::OpensWithOld, true), KeychainStep::ChangePassword);
+        assert_eq!(
+            decide(KeychainState::OpensWithNeither, false),
+            KeychainStep::LeaveLocked
+        );
+        assert_eq!(
+            decide(KeychainState::OpensWithNeither, true),
+            KeychainStep::Reset
+        );
+        assert_eq!(
+            decide(KeychainState::OpensWithOld, true),
+            KeychainStep::ChangePassword
+        );
         assert_eq!(decide(KeychainState::Missing, false), KeychainStep::Create);
-        assert_eq!(decide(KeychainState::OpensWithNew, true), KeychainStep::Keep);
+        assert_eq!(
+            decide(KeychainState::OpensWithNew, true),
+            KeychainStep::Keep
+        );
     }
 
     #[test]
@@ -142,9 +164,15 @@ mod tests {
         let new = SecretString::from("new-pass");
         let wrong = SecretString::from("wrong");
         kc.create("ada", &old).expect("create");
-        assert_eq!(kc.state("ada", &new, Some(&old)), Ok(KeychainState::OpensWithOld));
+        assert_eq!(
+            kc.state("ada", &new, Some(&old)),
+            Ok(KeychainState::OpensWithOld)
+        );
         assert!(kc.change_password("ada", &wrong, &new).is_err());
-        assert_eq!(kc.state("ada", &new, None), Ok(KeychainState::OpensWithNeither));
+        assert_eq!(
+            kc.state("ada", &new, None),
+            Ok(KeychainState::OpensWithNeither)
+        );
         kc.change_password("ada", &old, &new).expect("change");
         assert_eq!(kc.state("ada", &new, None), Ok(KeychainState::OpensWithNew));
     }

@@ -113,7 +113,11 @@ pub fn invoke(kind: Kind, engine: &mut dyn Engine, host: &mut dyn Host) -> Verdi
 pub fn deny(engine: &mut dyn Engine, message: &str) -> Verdict {
     // The message is shown whether or not this works; a failure to set it
     // must not turn a deny into something else.
-    let _ = engine.set_context(CONTEXT_ERROR, &with_nul(message.as_bytes()), Visibility::Sticky);
+    let _ = engine.set_context(
+        CONTEXT_ERROR,
+        &with_nul(message.as_bytes()),
+        Visibility::Sticky,
+    );
     Verdict::Deny
 }
 
@@ -154,22 +158,35 @@ fn login(engine: &mut dyn Engine, host: &mut dyn Host) -> Result<Verdict, Denial
     let staged = crate::staging::StagedDirectory::new(dir.as_ref());
     let scratch = tempfile::tempdir().map_err(|e| Denial(format!("no scratch folder: {e}")))?;
     let journal = JournalFile::new(scratch.path().join("staged-journal.json"));
-    let outcome = host.sign_in(&mut agent, &staged, &journal, &crate::staging::NothingStored)?;
+    let outcome = host.sign_in(
+        &mut agent,
+        &staged,
+        &journal,
+        &crate::staging::NothingStored,
+    )?;
     if !outcome.is_ready() {
         return Err(Denial(outcome.one_line()));
     }
     let (Some(plan), Some(short)) = (outcome.plan.as_ref(), outcome.short_name.as_deref()) else {
-        return Err(Denial("internal error: a ready sign-in without a plan".into()));
+        return Err(Denial(
+            "internal error: a ready sign-in without a plan".into(),
+        ));
     };
     let passwords = staged.into_passwords();
     let Some(new) = passwords.new else {
-        return Err(Denial("internal error: a ready sign-in without a password".into()));
+        return Err(Denial(
+            "internal error: a ready sign-in without a password".into(),
+        ));
     };
     let plan_json = serde_json::to_vec(plan).map_err(|e| Denial(e.to_string()))?;
     let fail = |e: crate::engine::EngineError| Denial(e.to_string());
     engine.set_hint(HINT_PLAN, &plan_json).map_err(fail)?;
     engine
-        .set_context(CONTEXT_USERNAME, &with_nul(short.as_bytes()), Visibility::Extractable)
+        .set_context(
+            CONTEXT_USERNAME,
+            &with_nul(short.as_bytes()),
+            Visibility::Extractable,
+        )
         .map_err(fail)?;
     engine
         .set_context(
@@ -236,10 +253,9 @@ fn keychain(engine: &mut dyn Engine, host: &mut dyn Host) -> Result<Verdict, Den
         Err(e) => serde_json::json!({ "error": e }),
     };
     let _ = engine.set_hint(HINT_KEYCHAIN, report.to_string().as_bytes());
-    if old.is_some() {
-        engine
-            .remove_context(CONTEXT_OLD_PASSWORD)
-            .map_err(|e| Denial(e.to_string()))?;
-    }
+    // The old password is not needed past this point, whether or not there was one.
+    engine
+        .remove_context(CONTEXT_OLD_PASSWORD)
+        .map_err(|e| Denial(e.to_string()))?;
     Ok(Verdict::Allow)
 }

@@ -100,7 +100,11 @@ impl AccountDirectory for StagedDirectory<'_> {
         seen.old = old.cloned();
         Ok(())
     }
-    fn verify_password(&self, short_name: &str, password: &SecretString) -> Result<bool, DirectoryError> {
+    fn verify_password(
+        &self,
+        short_name: &str,
+        password: &SecretString,
+    ) -> Result<bool, DirectoryError> {
         self.real.verify_password(short_name, password)
     }
     fn set_admin(&self, short_name: &str, _: bool) -> Result<(), DirectoryError> {
@@ -135,7 +139,12 @@ impl SecretStore for NothingStored {
     fn read(&self, _: &str) -> Result<Option<SecretString>, SecretError> {
         Ok(None)
     }
-    fn overwrite(&self, _: &str, _: &SecretString, _: OldPasswordChecked) -> Result<(), SecretError> {
+    fn overwrite(
+        &self,
+        _: &str,
+        _: &SecretString,
+        _: OldPasswordChecked,
+    ) -> Result<(), SecretError> {
         Ok(())
     }
     fn delete(&self, _: &str) -> Result<(), SecretError> {

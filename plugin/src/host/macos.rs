@@ -203,7 +203,12 @@ impl LoginKeychain for MacKeychain {
         give_to(&path, uid)
     }
 
-    fn change_password(&self, user: &str, old: &SecretString, new: &SecretString) -> Result<(), String> {
+    fn change_password(
+        &self,
+        user: &str,
+        old: &SecretString,
+        new: &SecretString,
+    ) -> Result<(), String> {
         let (c, _, _) = self.path(user)?;
         let kc = self.open(&c)?;
         // SAFETY: an open keychain and two buffers of the given lengths.

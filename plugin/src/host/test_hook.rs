@@ -76,7 +76,8 @@ impl Host for TestHost {
     }
 
     fn keychain(&self) -> Result<Box<dyn LoginKeychain>, String> {
-        let store = sesame_platform::KeyringSecretStore::kernel_keyring().map_err(|e| e.to_string())?;
+        let store =
+            sesame_platform::KeyringSecretStore::kernel_keyring().map_err(|e| e.to_string())?;
         Ok(Box::new(StoreKeychain(store)))
     }
 

@@ -1,0 +1,259 @@
+//! The plugin through the real ABI: a fake authorization engine written in
+//! C loads the built library with `dlopen`, as SecurityAgent does, and runs
+//! the mechanisms of a stock `system.login.console` (macOS Ventura) after
+//! `sesame-agent authdb install` edited it. The sign-in is real (entra-sim
+//! over HTTPS, the password checked by Entra's password grant), the account
+//! is made with the real shadow tools in a sandbox root, and the login
+//! keychain's Linux counterpart is the kernel keyring.
+#![cfg(target_os = "linux")]
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[path = "support/engine.rs"]
+mod engine;
+
+use std::path::{Path, PathBuf};
+
+use entra_sim::{Sim, SimHandle, SimOptions, Tenant};
+use secrecy::ExposeSecret;
+use sesame_agent::authdb;
+use sesame_e2e::world::{self, App, Sandbox};
+use sesame_platform::SecretStore;
+
+const GRACE: &str = "grace@contoso.example";
+const GRACE_PASSWORD: &str = "Grace-Login-Window-8";
+/// Hedy: like Grace, for the older-engine case (keyring items are per name).
+const HEDY: &str = "hedy@contoso.example";
+const ALLOW: u32 = 0;
+const DENY: u32 = 1;
+
+/// The demo tenant plus Grace: Mac Admins and Mac Users, no MFA.
+fn sim() -> SimHandle {
+    let toml = format!(
+        "{}\n[[users]]\nupn = \"{GRACE}\"\npassword = \"{GRACE_PASSWORD}\"\noid = \"b2000000-0000-4000-8000-0000000000c1\"\ndisplay_name = \"Grace Hopper\"\ngroups = [\"{a}\", \"{u}\"]\n\n[[users]]\nupn = \"{HEDY}\"\npassword = \"{GRACE_PASSWORD}\"\noid = \"b2000000-0000-4000-8000-0000000000c2\"\ndisplay_name = \"Hedy Lamarr\"\ngroups = [\"{u}\"]\n",
+        entra_sim::DEMO_TENANT_TOML,
+        a = world::MAC_ADMINS,
+        u = world::MAC_USERS
+    );
+    let tenant = Tenant::from_toml_str(&toml, "plugin tenant").expect("tenant");
+    Sim::start_in_background(tenant, SimOptions { tls: true }).expect("sim starts")
+}
+
+/// Ventura's stock right with Sesame installed, as the engine runs it.
+fn installed() -> Vec<String> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/authdb/macos-13-ventura.plist");
+    let right = plist::Value::from_file(path).expect("fixture");
+    let mechs = authdb::mechanisms(&right).expect("mechanisms");
+    authdb::install(&mechs, authdb::Replace::Refuse).expect("install")
+}
+
+/// The hook file for the plugin: profile, sandbox root, the person's script.
+fn hook(
+    sim: &SimHandle,
+    sandbox: &Sandbox,
+    user: &str,
+    password: &str,
+    panic_in: Option<&str>,
+) -> PathBuf {
+    let profile = sandbox.tmp.path().join("profile.mobileconfig");
+    std::fs::write(
+        &profile,
+        world::mobileconfig(sim, App::Public, &sandbox.log_path),
+    )
+    .unwrap();
+    let hook = sandbox.tmp.path().join("hook.json");
+    let json = serde_json::json!({
+        "profile": profile, "root": sandbox.root, "user": user, "password": password, "panic_in": panic_in,
+    });
+    std::fs::write(&hook, json.to_string()).unwrap();
+    hook
+}
+
+fn text(v: &engine::Value) -> String {
+    String::from_utf8_lossy(v.bytes.strip_suffix(&[0]).unwrap_or(&v.bytes)).into_owned()
+}
+
+fn keyring() -> sesame_platform::KeyringSecretStore {
+    sesame_platform::KeyringSecretStore::kernel_keyring().expect("kernel keyring")
+}
+
+#[test]
+fn a_first_login_hands_builtin_authenticate_the_credentials_and_makes_an_admin_account() {
+    world::require_root();
+    assert!(
+        world::join_fresh_session_keyring(),
+        "no kernel keyring session"
+    );
+    // The kernel store also writes the uid's persistent keyring: start clean.
+    keyring().delete("grace").expect("no stale item");
+    let sim = sim();
+    let sandbox = Sandbox::new();
+    let hook = hook(&sim, &sandbox, GRACE, GRACE_PASSWORD, None);
+    let run = engine::evaluate(Some(&hook), 4, false, &installed());
+    assert!(run.status.success(), "the engine crashed:\n{}", run.dump());
+    for m in [authdb::UI, authdb::PROVISION, authdb::KEYCHAIN] {
+        assert_eq!(run.result(m), Some(ALLOW), "{m}:\n{}", run.dump());
+    }
+    let user = run.last("SET_CONTEXT", "username").expect("username set");
+    assert_eq!(user.bytes, b"grace\0", "UTF-8 with the trailing NUL");
+    assert_eq!(user.flags, 1, "extractable");
+    let pw = run.last("SET_CONTEXT", "password").expect("password set");
+    assert_eq!(pw.bytes, format!("{GRACE_PASSWORD}\0").into_bytes());
+    assert_eq!(pw.flags, 1, "extractable");
+    // builtin:authenticate runs after provisioning and finds the credentials.
+    let auth = run.at("AUTHENTICATE has-credentials").expect(&run.dump());
+    assert!(
+        run.at(&format!("SET_RESULT {} ", authdb::PROVISION))
+            .unwrap()
+            < auth
+    );
+    assert_eq!(run.lines.last().map(String::as_str), Some("END 0"));
+    // The password travels in context values only, never in a hint.
+    let hex: String = GRACE_PASSWORD.bytes().map(|b| format!("{b:02x}")).collect();
+    for l in run.lines.iter().filter(|l| l.contains(&hex)) {
+        assert!(
+            l.starts_with("SET_CONTEXT"),
+            "password outside the context: {l}"
+        );
+    }
+    // The account: made in the sandbox, admin through Mac Admins.
+    assert!(
+        sandbox.passwd_entry("grace").is_some(),
+        "no account:\n{}",
+        sandbox.read("etc/passwd")
+    );
+    assert!(sandbox.group_members("sudo").contains(&"grace".to_owned()));
+    // The login keychain's counterpart holds the password.
+    let stored = keyring()
+        .read("grace")
+        .expect("keyring read")
+        .expect("an item");
+    assert_eq!(stored.expose_secret(), GRACE_PASSWORD);
+    let kc = run
+        .last("SET_HINT", "io.sesame.keychain")
+        .expect("keychain hint");
+    assert!(text(&kc).contains("\"create\""), "{}", text(&kc));
+}
+
+#[test]
+fn a_wrong_password_is_denied_with_the_reason_on_the_next_screen() {
+    world::require_root();
+    let sim = sim();
+    let sandbox = Sandbox::new();
+    let hook = hook(&sim, &sandbox, GRACE, "not-her-password", None);
+    let run = engine::evaluate(Some(&hook), 4, false, &installed());
+    assert!(run.status.success(), "{}", run.dump());
+    assert_eq!(run.result(authdb::UI), Some(DENY), "{}", run.dump());
+    let msg = run.last("SET_CONTEXT", "ErrorMessage").expect("a message");
+    assert_eq!(msg.flags, 4, "sticky");
+    assert!(
+        text(&msg).to_lowercase().contains("password"),
+        "{}",
+        text(&msg)
+    );
+    assert!(run.last("SET_CONTEXT", "password").is_none());
+    assert!(
+        run.at(&format!("MECHANISM_CREATE {}", authdb::PROVISION))
+            .is_none(),
+        "{}",
+        run.dump()
+    );
+    assert!(sandbox.passwd_entry("grace").is_none());
+    assert_eq!(run.lines.last().map(String::as_str), Some("END 1"));
+}
+
+#[test]
+fn a_panic_inside_a_mechanism_is_a_deny_not_a_crash() {
+    world::require_root();
+    assert!(world::join_fresh_session_keyring());
+    let sim = sim();
+    let sandbox = Sandbox::new();
+    let hook = hook(&sim, &sandbox, GRACE, GRACE_PASSWORD, Some("provision"));
+    let run = engine::evaluate(Some(&hook), 4, false, &installed());
+    assert!(run.status.success(), "the engine died:\n{}", run.dump());
+    assert_eq!(run.result(authdb::UI), Some(ALLOW));
+    assert_eq!(run.result(authdb::PROVISION), Some(DENY), "{}", run.dump());
+    let msg = run.last("SET_CONTEXT", "ErrorMessage").expect("a message");
+    assert!(
+        text(&msg).contains("stopped unexpectedly"),
+        "{}",
+        text(&msg)
+    );
+    assert!(run.at("PLUGIN_DESTROY 0").is_some(), "{}", run.dump());
+    assert!(sandbox.passwd_entry("grace").is_none());
+}
+
+#[test]
+fn an_older_engine_is_never_asked_for_callbacks_it_does_not_have() {
+    world::require_root();
+    assert!(world::join_fresh_session_keyring());
+    let sim = sim();
+    let sandbox = Sandbox::new();
+    let hook = hook(&sim, &sandbox, HEDY, GRACE_PASSWORD, None);
+    // Version 1: the table ends after GetImmutableHintValue, an unreadable
+    // page right behind it. RemoveContextValue (version 4) must not be read.
+    let run = engine::evaluate(Some(&hook), 1, false, &installed());
+    assert!(
+        run.status.success(),
+        "read past an old callbacks table:\n{}",
+        run.dump()
+    );
+    assert_eq!(run.result(authdb::KEYCHAIN), Some(ALLOW), "{}", run.dump());
+    assert!(run.at("REMOVE_CONTEXT").is_none());
+    let cleared = run
+        .last("SET_CONTEXT", "io.sesame.old-password")
+        .expect(&run.dump());
+    assert!(
+        cleared.bytes.is_empty(),
+        "overwritten with nothing instead of removed"
+    );
+    // The current engine removes it.
+    let sandbox = Sandbox::new();
+    let hook = self::hook(&sim, &sandbox, HEDY, GRACE_PASSWORD, None);
+    let run = engine::evaluate(Some(&hook), 4, false, &installed());
+    assert!(
+        run.at(&format!(
+            "REMOVE_CONTEXT {} io.sesame.old-password",
+            authdb::KEYCHAIN
+        ))
+        .is_some(),
+        "{}",
+        run.dump()
+    );
+}
+
+#[test]
+fn deactivate_is_answered_before_destroy_and_nothing_calls_back_after_it() {
+    // No hook: the Linux build denies at once, which is all this needs.
+    let run = engine::evaluate(None, 4, true, &installed());
+    assert!(run.status.success(), "{}", run.dump());
+    let msg = run.last("SET_CONTEXT", "ErrorMessage").expect("a message");
+    assert!(text(&msg).contains("test engine"), "{}", text(&msg));
+    let ui = authdb::UI;
+    let deactivate = run.at(&format!("DEACTIVATE {ui}")).expect(&run.dump());
+    let did = run.at(&format!("DID_DEACTIVATE {ui}")).expect(&run.dump());
+    let destroy = run
+        .at(&format!("MECHANISM_DESTROY {ui} 0"))
+        .expect(&run.dump());
+    let plugin = run.at("PLUGIN_DESTROY 0").expect(&run.dump());
+    assert!(
+        deactivate < did && did < destroy && destroy < plugin,
+        "{}",
+        run.dump()
+    );
+    assert!(run.at("LATE_CALLBACK").is_none(), "{}", run.dump());
+}
+
+#[test]
+fn the_library_exports_only_authorization_plugin_create() {
+    let o = std::process::Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(engine::plugin())
+        .output()
+        .expect("nm runs (apt install binutils)");
+    let names: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_owned))
+        .collect();
+    assert_eq!(names, ["AuthorizationPluginCreate"]);
+}
