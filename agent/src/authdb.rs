@@ -229,7 +229,9 @@ pub fn status(mechs: &[String]) -> Status {
     for m in [UI, PROVISION, KEYCHAIN] {
         match (
             mechs.iter().position(|x| x == m),
-            expected.as_ref().and_then(|e| e.iter().position(|x| x == m)),
+            expected
+                .as_ref()
+                .and_then(|e| e.iter().position(|x| x == m)),
         ) {
             (None, _) => differences.push(format!("`{m}` is missing")),
             (Some(at), Some(want)) if at != want => differences.push(format!(
@@ -277,15 +279,28 @@ mod tests {
 
     #[test]
     fn a_right_without_login_begin_is_refused_by_name() {
-        let e = install(&v(&["loginwindow:login", "loginwindow:done"]), Replace::Refuse);
-        assert!(matches!(e, Err(AuthdbError::NotALoginRight(ref w)) if w.contains("builtin:login-begin")));
+        let e = install(
+            &v(&["loginwindow:login", "loginwindow:done"]),
+            Replace::Refuse,
+        );
+        assert!(
+            matches!(e, Err(AuthdbError::NotALoginRight(ref w)) if w.contains("builtin:login-begin"))
+        );
     }
 
     #[test]
     fn an_unknown_login_window_is_named_by_its_plugin() {
-        let mechs = v(&["builtin:prelogin", "Acme:ui", "builtin:login-begin", "loginwindow:done"]);
+        let mechs = v(&[
+            "builtin:prelogin",
+            "Acme:ui",
+            "builtin:login-begin",
+            "loginwindow:done",
+        ]);
         match install(&mechs, Replace::Refuse) {
-            Err(AuthdbError::OtherLoginWindow { product, mechanisms }) => {
+            Err(AuthdbError::OtherLoginWindow {
+                product,
+                mechanisms,
+            }) => {
                 assert_eq!(product, "Acme");
                 assert_eq!(mechanisms, v(&["Acme:ui"]));
             }

@@ -8,10 +8,10 @@
 //! sync log (`sesame-synclog`) — and feeds the results back. See
 //! [`flow::Agent::login`].
 
+pub mod authdb;
 pub mod flow;
 pub mod outcome;
 pub mod prompt;
-pub mod authdb;
 pub mod web;
 
 pub use flow::{Agent, AgentError, Front, NoWebView, Seams};
