@@ -101,7 +101,9 @@ fn a_first_login_hands_builtin_authenticate_the_credentials_and_makes_an_admin_a
     assert_eq!(pw.bytes, format!("{GRACE_PASSWORD}\0").into_bytes());
     assert_eq!(pw.flags, 1, "extractable");
     // builtin:authenticate runs after provisioning and finds the credentials.
-    let auth = run.at("AUTHENTICATE has-credentials").expect(&run.dump());
+    let auth = run
+        .at("AUTHENTICATE has-credentials")
+        .unwrap_or_else(|| panic!("{}", run.dump()));
     assert!(
         run.at(&format!("SET_RESULT {} ", authdb::PROVISION))
             .unwrap()
@@ -202,7 +204,7 @@ fn an_older_engine_is_never_asked_for_callbacks_it_does_not_have() {
     assert!(run.at("REMOVE_CONTEXT").is_none());
     let cleared = run
         .last("SET_CONTEXT", "io.sesame.old-password")
-        .expect(&run.dump());
+        .unwrap_or_else(|| panic!("{}", run.dump()));
     assert!(
         cleared.bytes.is_empty(),
         "overwritten with nothing instead of removed"
@@ -230,12 +232,18 @@ fn deactivate_is_answered_before_destroy_and_nothing_calls_back_after_it() {
     let msg = run.last("SET_CONTEXT", "ErrorMessage").expect("a message");
     assert!(text(&msg).contains("test engine"), "{}", text(&msg));
     let ui = authdb::UI;
-    let deactivate = run.at(&format!("DEACTIVATE {ui}")).expect(&run.dump());
-    let did = run.at(&format!("DID_DEACTIVATE {ui}")).expect(&run.dump());
+    let deactivate = run
+        .at(&format!("DEACTIVATE {ui}"))
+        .unwrap_or_else(|| panic!("{}", run.dump()));
+    let did = run
+        .at(&format!("DID_DEACTIVATE {ui}"))
+        .unwrap_or_else(|| panic!("{}", run.dump()));
     let destroy = run
         .at(&format!("MECHANISM_DESTROY {ui} 0"))
-        .expect(&run.dump());
-    let plugin = run.at("PLUGIN_DESTROY 0").expect(&run.dump());
+        .unwrap_or_else(|| panic!("{}", run.dump()));
+    let plugin = run
+        .at("PLUGIN_DESTROY 0")
+        .unwrap_or_else(|| panic!("{}", run.dump()));
     assert!(
         deactivate < did && did < destroy && destroy < plugin,
         "{}",
