@@ -41,6 +41,7 @@ lipo -create -output "$PAYLOAD/Library/Application Support/Sesame/sesame-agent" 
     "$ROOT/target/x86_64-apple-darwin/release/sesame-agent"
 lipo -info "$BUNDLE/Contents/MacOS/Sesame"
 
+cp "$HERE/uninstall.sh" "$PAYLOAD/Library/Application Support/Sesame/uninstall.sh"
 cp "$HERE/LaunchAgents/io.sesame.menubar.plist" "$PAYLOAD/Library/LaunchAgents/"
 cp "$HERE/LaunchDaemons/io.sesame.authdb.plist" "$PAYLOAD/Library/LaunchDaemons/"
 plutil -lint "$BUNDLE/Contents/Info.plist" "$PAYLOAD"/Library/Launch*/*.plist

@@ -135,6 +135,7 @@ fn a_first_login_hands_builtin_authenticate_the_credentials_and_makes_an_admin_a
         .last("SET_HINT", "io.sesame.keychain")
         .expect("keychain hint");
     assert!(text(&kc).contains("\"create\""), "{}", text(&kc));
+    keyring().delete("grace").expect("clean up");
 }
 
 #[test]
@@ -222,6 +223,7 @@ fn an_older_engine_is_never_asked_for_callbacks_it_does_not_have() {
         "{}",
         run.dump()
     );
+    keyring().delete("hedy").expect("clean up");
 }
 
 #[test]

@@ -105,6 +105,7 @@ fn the_daemon_and_the_scripts_use_the_same_agent_path_and_commands() {
         "libsesame_authplugin.dylib",
         "Contents/MacOS/Sesame",
         "pkgbuild",
+        "Application Support/Sesame/uninstall.sh",
         "sesame-agent",
     ] {
         assert!(build.contains(needle), "build.sh lacks {needle}");
