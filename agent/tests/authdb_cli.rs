@@ -90,7 +90,10 @@ fn install_then_uninstall_gives_back_the_original_right_byte_for_byte() {
 
     let o = authdb(&["uninstall"], &file);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(std::fs::read(&file).unwrap() == original, "restored exactly");
+    assert!(
+        std::fs::read(&file).unwrap() == original,
+        "restored exactly"
+    );
     assert!(!backup.exists(), "the backup is used up");
 }
 
@@ -127,7 +130,10 @@ fn a_right_owned_by_xcreds_is_left_alone_unless_replace_other_is_given() {
     let stock = fixture("macos-13-ventura.plist", tmp2.path());
     assert_eq!(mechanisms(&file), mechanisms(&stock));
     let backup = tmp.path().join("system.login.console.plist.sesame-backup");
-    assert!(std::fs::read(&backup).unwrap() == before, "the backup is XCreds's right");
+    assert!(
+        std::fs::read(&backup).unwrap() == before,
+        "the backup is XCreds's right"
+    );
 }
 
 #[test]
