@@ -23,13 +23,16 @@ const GRACE: &str = "grace@contoso.example";
 const GRACE_PASSWORD: &str = "Grace-Login-Window-8";
 /// Hedy: like Grace, for the older-engine case (keyring items are per name).
 const HEDY: &str = "hedy@contoso.example";
+/// Joan: Mac Users; her cloud password changes between two logins.
+const JOAN: &str = "joan@contoso.example";
+const JOAN_NEW_PASSWORD: &str = "Joan-Changed-In-Cloud-9";
 const ALLOW: u32 = 0;
 const DENY: u32 = 1;
 
 /// The demo tenant plus Grace: Mac Admins and Mac Users, no MFA.
 fn sim() -> SimHandle {
     let toml = format!(
-        "{}\n[[users]]\nupn = \"{GRACE}\"\npassword = \"{GRACE_PASSWORD}\"\noid = \"b2000000-0000-4000-8000-0000000000c1\"\ndisplay_name = \"Grace Hopper\"\ngroups = [\"{a}\", \"{u}\"]\n\n[[users]]\nupn = \"{HEDY}\"\npassword = \"{GRACE_PASSWORD}\"\noid = \"b2000000-0000-4000-8000-0000000000c2\"\ndisplay_name = \"Hedy Lamarr\"\ngroups = [\"{u}\"]\n",
+        "{}\n[[users]]\nupn = \"{GRACE}\"\npassword = \"{GRACE_PASSWORD}\"\noid = \"b2000000-0000-4000-8000-0000000000c1\"\ndisplay_name = \"Grace Hopper\"\ngroups = [\"{a}\", \"{u}\"]\n\n[[users]]\nupn = \"{HEDY}\"\npassword = \"{GRACE_PASSWORD}\"\noid = \"b2000000-0000-4000-8000-0000000000c2\"\ndisplay_name = \"Hedy Lamarr\"\ngroups = [\"{u}\"]\n\n[[users]]\nupn = \"{JOAN}\"\npassword = \"{GRACE_PASSWORD}\"\noid = \"b2000000-0000-4000-8000-0000000000c3\"\ndisplay_name = \"Joan Clarke\"\ngroups = [\"{u}\"]\n",
         entra_sim::DEMO_TENANT_TOML,
         a = world::MAC_ADMINS,
         u = world::MAC_USERS
@@ -55,6 +58,18 @@ fn hook(
     password: &str,
     panic_in: Option<&str>,
 ) -> PathBuf {
+    hook_with(sim, sandbox, user, password, None, panic_in)
+}
+
+/// [`hook`] with the answer to "your previous Mac password".
+fn hook_with(
+    sim: &SimHandle,
+    sandbox: &Sandbox,
+    user: &str,
+    password: &str,
+    old_password: Option<&str>,
+    panic_in: Option<&str>,
+) -> PathBuf {
     let profile = sandbox.tmp.path().join("profile.mobileconfig");
     std::fs::write(
         &profile,
@@ -63,7 +78,8 @@ fn hook(
     .unwrap();
     let hook = sandbox.tmp.path().join("hook.json");
     let json = serde_json::json!({
-        "profile": profile, "root": sandbox.root, "user": user, "password": password, "panic_in": panic_in,
+        "profile": profile, "root": sandbox.root, "user": user, "password": password,
+        "old_password": old_password, "panic_in": panic_in,
     });
     std::fs::write(&hook, json.to_string()).unwrap();
     hook
@@ -266,4 +282,61 @@ fn the_library_exports_only_authorization_plugin_create() {
         .filter_map(|l| l.split_whitespace().nth(2).map(str::to_owned))
         .collect();
     assert_eq!(names, ["AuthorizationPluginCreate"]);
+}
+
+#[test]
+fn a_cloud_password_change_rekeys_the_login_keychain_with_the_old_password() {
+    world::require_root();
+    assert!(world::join_fresh_session_keyring());
+    keyring().delete("joan").expect("no stale item");
+    let sim = sim();
+    let sandbox = Sandbox::new();
+    let first = hook(&sim, &sandbox, JOAN, GRACE_PASSWORD, None);
+    let run = engine::evaluate(Some(&first), 4, false, &installed());
+    assert_eq!(run.result(authdb::KEYCHAIN), Some(ALLOW), "{}", run.dump());
+
+    // The password changes in the cloud; at the next login Joan types the
+    // new one and, asked for it, her previous Mac password.
+    sim.set_password(JOAN, JOAN_NEW_PASSWORD)
+        .expect("password changed");
+    let second = hook_with(
+        &sim,
+        &sandbox,
+        JOAN,
+        JOAN_NEW_PASSWORD,
+        Some(GRACE_PASSWORD),
+        None,
+    );
+    let run = engine::evaluate(Some(&second), 4, false, &installed());
+    assert!(run.status.success(), "{}", run.dump());
+    for m in [authdb::UI, authdb::PROVISION, authdb::KEYCHAIN] {
+        assert_eq!(run.result(m), Some(ALLOW), "{m}:\n{}", run.dump());
+    }
+    let old = run
+        .last("SET_CONTEXT", "io.sesame.old-password")
+        .expect("old password handed over");
+    assert_eq!(old.bytes, format!("{GRACE_PASSWORD}\0").into_bytes());
+    assert_eq!(old.flags, 2, "volatile, not extractable");
+    let pw = run.last("SET_CONTEXT", "password").expect("password");
+    assert_eq!(pw.bytes, format!("{JOAN_NEW_PASSWORD}\0").into_bytes());
+    let kc = run
+        .last("SET_HINT", "io.sesame.keychain")
+        .expect("keychain hint");
+    assert!(text(&kc).contains("\"change_password\""), "{}", text(&kc));
+    assert!(
+        run.at(&format!(
+            "REMOVE_CONTEXT {} io.sesame.old-password",
+            authdb::KEYCHAIN
+        ))
+        .is_some(),
+        "{}",
+        run.dump()
+    );
+    // The Mac password and the keychain both follow the cloud password.
+    use sesame_platform::AccountDirectory;
+    let new = secrecy::SecretString::from(JOAN_NEW_PASSWORD);
+    assert_eq!(sandbox.dir.verify_password("joan", &new).ok(), Some(true));
+    let stored = keyring().read("joan").expect("read").expect("an item");
+    assert_eq!(stored.expose_secret(), JOAN_NEW_PASSWORD);
+    keyring().delete("joan").expect("clean up");
 }

@@ -15,6 +15,8 @@
 //!   shadow tools (`useradd --root`);
 //! - `user`, `password`: the script of the person at the login window (the
 //!   native sign-in: the password is checked by Entra's password grant);
+//! - `old_password` (optional): what the person answers when asked for the
+//!   account's previous local password (a cloud password changed since);
 //! - `panic_in`: `login`, `provision` or `keychain` makes that mechanism
 //!   panic as it starts (the panic-safety case).
 //!
@@ -24,7 +26,8 @@
 use std::path::PathBuf;
 
 use secrecy::SecretString;
-use sesame_agent::{Agent, Front, LoginOutcome, NoPrompts, NoWebView, Seams};
+use sesame_agent::{Agent, Front, LoginOutcome, NoWebView, Prompter, Seams};
+use sesame_core::login::UserMessage;
 use sesame_core::settings::Settings;
 use sesame_platform::{AccountDirectory, JournalFile, SecretStore, ShadowDirectory};
 
@@ -42,7 +45,26 @@ struct Config {
     user: String,
     password: SecretString,
     #[serde(default)]
+    old_password: Option<SecretString>,
+    #[serde(default)]
     panic_in: Option<String>,
+}
+
+/// The person at the login window, scripted: answers only the question
+/// about the previous local password.
+struct Script(Option<SecretString>);
+
+impl Prompter for Script {
+    fn ask_password(&mut self, _: &UserMessage) -> Option<SecretString> {
+        None
+    }
+    fn ask_old_local_password(&mut self, _: &UserMessage) -> Option<SecretString> {
+        self.0.take()
+    }
+    fn choose_local_password(&mut self, _: &UserMessage) -> Option<SecretString> {
+        None
+    }
+    fn show(&mut self, _: &UserMessage) {}
 }
 
 /// The test host, or one that denies when the hook is not set.
@@ -93,7 +115,7 @@ impl Host for TestHost {
             user: config.user.clone(),
             password: config.password.clone(),
         };
-        let mut prompter = NoPrompts;
+        let mut prompter = Script(config.old_password.clone());
         let seams = Seams {
             dir,
             journal,
