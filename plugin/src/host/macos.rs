@@ -7,7 +7,7 @@ use std::ffi::{CString, c_char, c_void};
 use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
-use sesame_agent::{Agent, LoginOutcome};
+use sesame_agent::{Agent, Front, LoginOutcome, NoWebView, Seams};
 use sesame_core::settings::Settings;
 use sesame_platform::directory::MacDirectory;
 use sesame_platform::{AccountDirectory, JournalFile, SecretStore};
@@ -39,15 +39,30 @@ impl Host for MacHost {
 
     fn sign_in(
         &mut self,
-        _agent: &mut Agent,
-        _dir: &dyn AccountDirectory,
-        _journal: &JournalFile,
-        _store: &dyn SecretStore,
+        agent: &mut Agent,
+        dir: &dyn AccountDirectory,
+        journal: &JournalFile,
+        store: &dyn SecretStore,
     ) -> Result<LoginOutcome, String> {
-        // The window over the login window (WKWebView from
-        // sesame_agent::web::webkit plus the native password prompt) is not
-        // built yet: deny with a way back instead of showing nothing.
-        Err("Sesame's sign-in window is not available in this build. Ask your administrator to run `sesame-agent authdb uninstall` (docs/macos.md, \"Getting back in\").".into())
+        // The native sign-in (the password checked by Entra); hosting the
+        // WKWebView sign-in (sesame_agent::web::webkit) in a window over the
+        // login window is not built yet.
+        let Some((user, password)) = super::macos_prompt::sign_in(None)? else {
+            return Err("Sign-in cancelled.".into());
+        };
+        let mut prompter = super::macos_prompt::AlertPrompter;
+        let seams = Seams {
+            dir,
+            journal,
+            store,
+            prompter: &mut prompter,
+        };
+        let front: Front<'_, NoWebView> = Front::Native { user, password };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start: {e}"))?;
+        Ok(rt.block_on(agent.login(front, None, seams)))
     }
 }
 

@@ -1,6 +1,6 @@
 //! The machine the mechanisms work on. On a Mac: the managed profile, the
-//! local directory (OpenDirectory), the login keychain and the sign-in
-//! window. In Linux builds there is no login window: the mechanisms run
+//! local directory (OpenDirectory), the login keychain and the native
+//! sign-in prompt (`macos_prompt`). In Linux builds there is no login window: the mechanisms run
 //! only under the fake authorization engine, configured by the test hook
 //! ([`test_hook`]), which is compiled out of macOS builds.
 
@@ -12,6 +12,8 @@ use crate::mechanism::Host;
 
 #[cfg(target_os = "macos")]
 mod macos;
+#[cfg(target_os = "macos")]
+mod macos_prompt;
 #[cfg(not(target_os = "macos"))]
 pub mod test_hook;
 
