@@ -220,6 +220,12 @@ fn provision(engine: &mut dyn Engine, host: &mut dyn Host) -> Result<Verdict, De
             "the plan is for another account than the one signing in; sign in again".into(),
         ));
     }
+    if let Plan::Deny { .. } = plan {
+        return Err(Denial(format!(
+            "This account cannot be set up on this Mac: {}",
+            plan.explain()
+        )));
+    }
     let new = required(engine, CONTEXT_PASSWORD)?;
     let old = context_string(engine, CONTEXT_OLD_PASSWORD)?;
     let (dir, journal) = host.directory()?;
@@ -259,3 +265,7 @@ fn keychain(engine: &mut dyn Engine, host: &mut dyn Host) -> Result<Verdict, Den
         .map_err(|e| Denial(e.to_string()))?;
     Ok(Verdict::Allow)
 }
+
+#[cfg(test)]
+#[path = "mechanism_tests.rs"]
+mod tests;

@@ -151,6 +151,19 @@ fn a_first_login_hands_builtin_authenticate_the_credentials_and_makes_an_admin_a
         .last("SET_HINT", "io.sesame.keychain")
         .expect("keychain hint");
     assert!(text(&kc).contains("\"create\""), "{}", text(&kc));
+    // The sync log the plugin wrote, and the engine's own output, name no
+    // password in any encoding (the engine prints the context in hex, by design).
+    let log = std::fs::read(&sandbox.log_path).expect("the plugin wrote the sync log");
+    assert!(!log.is_empty());
+    let forms = sesame_e2e::scan::encoded_forms(GRACE_PASSWORD);
+    assert_eq!(
+        sesame_e2e::scan::leaks("sync log", &log, &forms, &[]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        sesame_e2e::scan::leaks("stderr", run.stderr.as_bytes(), &forms, &[]),
+        Vec::<String>::new()
+    );
     keyring().delete("grace").expect("clean up");
 }
 
