@@ -104,20 +104,12 @@ impl Target {
     }
 }
 
-/// Writes next to `path` and renames over it: never a half-written right.
+/// Writes next to `path` and renames over it (never a half-written right),
+/// in a folder that was checked and without following a symlink: this runs
+/// as root.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, bytes)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(())
+    sesame_safefs::write_atomic(path, bytes, 0o644)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn parse(bytes: &[u8], what: &str) -> Result<plist::Value, String> {
@@ -211,7 +203,7 @@ fn uninstall(target: &Target) -> Result<String, String> {
         let saved = parse(b, "the backup")?;
         if authdb::mechanisms(&saved).map_err(|e| e.to_string())? == without {
             target.write(b)?;
-            std::fs::remove_file(&backup_path).map_err(|e| {
+            sesame_safefs::remove_durably(&backup_path).map_err(|e| {
                 format!("restored, but cannot remove {}: {e}", backup_path.display())
             })?;
             return Ok(format!(
