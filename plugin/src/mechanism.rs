@@ -21,7 +21,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sesame_agent::{Agent, LoginOutcome};
 use sesame_core::provisioning::Plan;
 use sesame_core::settings::Settings;
-use sesame_platform::{AccountDirectory, JournalFile, Passwords, SecretStore};
+use sesame_platform::{AccountDirectory, JournalFile, Passwords};
 use zeroize::Zeroizing;
 
 use crate::engine::{Engine, Verdict, Visibility};
@@ -76,9 +76,7 @@ pub trait Host {
     fn sign_in(
         &mut self,
         agent: &mut Agent,
-        dir: &dyn AccountDirectory,
-        journal: &JournalFile,
-        store: &dyn SecretStore,
+        staged: crate::host::Staged<'_>,
     ) -> Result<LoginOutcome, String>;
     /// Called as a mechanism starts (the Linux test hook injects faults here).
     fn starting(&self, _kind: Kind) {}
@@ -160,9 +158,11 @@ fn login(engine: &mut dyn Engine, host: &mut dyn Host) -> Result<Verdict, Denial
     let journal = JournalFile::new(scratch.path().join("staged-journal.json"));
     let outcome = host.sign_in(
         &mut agent,
-        &staged,
-        &journal,
-        &crate::staging::NothingStored,
+        crate::host::Staged {
+            dir: &staged,
+            journal: &journal,
+            store: &crate::staging::NothingStored,
+        },
     )?;
     if !outcome.is_ready() {
         return Err(Denial(outcome.one_line()));

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use sesame_agent::{Agent, LoginOutcome};
 use sesame_core::settings::Settings;
-use sesame_platform::{AccountDirectory, InMemoryDirectory, JournalFile, SecretStore};
+use sesame_platform::{AccountDirectory, InMemoryDirectory, JournalFile};
 use zeroize::Zeroizing;
 
 use super::*;
@@ -60,9 +60,7 @@ impl Host for Nowhere {
     fn sign_in(
         &mut self,
         _: &mut Agent,
-        _: &dyn AccountDirectory,
-        _: &JournalFile,
-        _: &dyn SecretStore,
+        _: crate::host::Staged<'_>,
     ) -> Result<LoginOutcome, String> {
         Err("no window".into())
     }
@@ -89,8 +87,8 @@ fn provisioning_without_the_sign_ins_plan_denies_and_points_at_authdb_status() {
     );
 }
 
-#[test]
-fn a_denial_plan_is_never_applied() {
+/// An engine holding a (denial) plan for `ada`, and `username`.
+fn handed_over(username: &[u8]) -> Memory {
     let mut e = Memory::default();
     let plan = Plan::Deny {
         short_name: Some("ada".into()),
@@ -98,23 +96,21 @@ fn a_denial_plan_is_never_applied() {
     };
     let json = serde_json::to_vec(&plan).expect("json");
     e.set_hint(HINT_PLAN, &json).expect("hint");
-    e.set_context(CONTEXT_USERNAME, b"ada\0", Visibility::Extractable)
+    e.set_context(CONTEXT_USERNAME, username, Visibility::Extractable)
         .expect("context");
+    e
+}
+
+#[test]
+fn a_denial_plan_is_never_applied() {
+    let mut e = handed_over(b"ada\0");
     assert_eq!(invoke(Kind::Provision, &mut e, &mut host()), Verdict::Deny);
     assert!(message(&e).contains("cannot be set up"), "{}", message(&e));
 }
 
 #[test]
 fn a_plan_for_another_account_than_the_username_is_refused() {
-    let mut e = Memory::default();
-    let plan = Plan::Deny {
-        short_name: Some("ada".into()),
-        reason: sesame_core::provisioning::DenyReason::MigrationOff,
-    };
-    let json = serde_json::to_vec(&plan).expect("json");
-    e.set_hint(HINT_PLAN, &json).expect("hint");
-    e.set_context(CONTEXT_USERNAME, b"mallory\0", Visibility::Extractable)
-        .expect("context");
+    let mut e = handed_over(b"mallory\0");
     assert_eq!(invoke(Kind::Provision, &mut e, &mut host()), Verdict::Deny);
     assert!(message(&e).contains("another account"), "{}", message(&e));
 }

@@ -89,6 +89,12 @@ fn text(v: &engine::Value) -> String {
     String::from_utf8_lossy(v.bytes.strip_suffix(&[0]).unwrap_or(&v.bytes)).into_owned()
 }
 
+/// The keychain mechanism removed the old password from the context.
+fn assert_old_password_removed(run: &engine::Run) {
+    let line = format!("REMOVE_CONTEXT {} io.sesame.old-password", authdb::KEYCHAIN);
+    assert!(run.at(&line).is_some(), "{}", run.dump());
+}
+
 fn keyring() -> sesame_platform::KeyringSecretStore {
     sesame_platform::KeyringSecretStore::kernel_keyring().expect("kernel keyring")
 }
@@ -243,15 +249,7 @@ fn an_older_engine_is_never_asked_for_callbacks_it_does_not_have() {
     let sandbox = Sandbox::new();
     let hook = self::hook(&sim, &sandbox, HEDY, GRACE_PASSWORD, None);
     let run = engine::evaluate(Some(&hook), 4, false, &installed());
-    assert!(
-        run.at(&format!(
-            "REMOVE_CONTEXT {} io.sesame.old-password",
-            authdb::KEYCHAIN
-        ))
-        .is_some(),
-        "{}",
-        run.dump()
-    );
+    assert_old_password_removed(&run);
     keyring().delete("hedy").expect("clean up");
 }
 
@@ -336,15 +334,7 @@ fn a_cloud_password_change_rekeys_the_login_keychain_with_the_old_password() {
         .last("SET_HINT", "io.sesame.keychain")
         .expect("keychain hint");
     assert!(text(&kc).contains("\"change_password\""), "{}", text(&kc));
-    assert!(
-        run.at(&format!(
-            "REMOVE_CONTEXT {} io.sesame.old-password",
-            authdb::KEYCHAIN
-        ))
-        .is_some(),
-        "{}",
-        run.dump()
-    );
+    assert_old_password_removed(&run);
     // The Mac password and the keychain both follow the cloud password.
     use sesame_platform::AccountDirectory;
     let new = secrecy::SecretString::from(JOAN_NEW_PASSWORD);

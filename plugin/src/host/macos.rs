@@ -7,11 +7,12 @@ use std::ffi::{CString, c_char, c_void};
 use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
-use sesame_agent::{Agent, Front, LoginOutcome, NoWebView, Seams};
+use sesame_agent::{Agent, LoginOutcome};
 use sesame_core::settings::Settings;
 use sesame_platform::directory::MacDirectory;
-use sesame_platform::{AccountDirectory, JournalFile, SecretStore};
+use sesame_platform::{AccountDirectory, JournalFile};
 
+use super::Staged;
 use crate::keychain::{KeychainState, LoginKeychain};
 use crate::mechanism::Host;
 
@@ -37,13 +38,7 @@ impl Host for MacHost {
         Ok(Box::new(MacKeychain(MacDirectory::new())))
     }
 
-    fn sign_in(
-        &mut self,
-        agent: &mut Agent,
-        dir: &dyn AccountDirectory,
-        journal: &JournalFile,
-        store: &dyn SecretStore,
-    ) -> Result<LoginOutcome, String> {
+    fn sign_in(&mut self, agent: &mut Agent, staged: Staged<'_>) -> Result<LoginOutcome, String> {
         // The native sign-in (the password checked by Entra); hosting the
         // WKWebView sign-in (sesame_agent::web::webkit) in a window over the
         // login window is not built yet.
@@ -51,18 +46,7 @@ impl Host for MacHost {
             return Err("Sign-in cancelled.".into());
         };
         let mut prompter = super::macos_prompt::AlertPrompter;
-        let seams = Seams {
-            dir,
-            journal,
-            store,
-            prompter: &mut prompter,
-        };
-        let front: Front<'_, NoWebView> = Front::Native { user, password };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| format!("cannot start: {e}"))?;
-        Ok(rt.block_on(agent.login(front, None, seams)))
+        super::native_sign_in(agent, user, password, staged, &mut prompter)
     }
 }
 

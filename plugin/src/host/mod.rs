@@ -6,7 +6,10 @@
 
 use std::path::Path;
 
+use secrecy::SecretString;
+use sesame_agent::{Agent, Front, LoginOutcome, NoWebView, Prompter, Seams};
 use sesame_core::settings::{self, Settings};
+use sesame_platform::{AccountDirectory, JournalFile, SecretStore};
 
 use crate::mechanism::Host;
 
@@ -49,4 +52,45 @@ pub fn load_profile(path: &Path) -> Result<Settings, String> {
         (_, Some(f)) => Err(format!("Sesame's profile is unusable: {f}")),
         (None, None) => Err("Sesame's profile gives no settings".into()),
     }
+}
+
+/// The staged machine a sign-in runs on (see [`crate::staging`]).
+pub struct Staged<'a> {
+    /// The staged directory.
+    pub dir: &'a dyn AccountDirectory,
+    /// A scratch journal.
+    pub journal: &'a JournalFile,
+    /// The empty store.
+    pub store: &'a dyn SecretStore,
+}
+
+impl std::fmt::Debug for Staged<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Staged")
+            .field("journal", self.journal)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs the native sign-in (`user`, `password`, checked by Entra) to its end
+/// on `staged`, asking `prompter` whatever else the flow needs.
+pub fn native_sign_in(
+    agent: &mut Agent,
+    user: String,
+    password: SecretString,
+    staged: Staged<'_>,
+    prompter: &mut dyn Prompter,
+) -> Result<LoginOutcome, String> {
+    let seams = Seams {
+        dir: staged.dir,
+        journal: staged.journal,
+        store: staged.store,
+        prompter,
+    };
+    let front: Front<'_, NoWebView> = Front::Native { user, password };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    Ok(rt.block_on(agent.login(front, None, seams)))
 }

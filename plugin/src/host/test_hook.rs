@@ -26,11 +26,12 @@
 use std::path::PathBuf;
 
 use secrecy::SecretString;
-use sesame_agent::{Agent, Front, LoginOutcome, NoWebView, Prompter, Seams};
+use sesame_agent::{Agent, LoginOutcome, Prompter};
 use sesame_core::login::UserMessage;
 use sesame_core::settings::Settings;
-use sesame_platform::{AccountDirectory, JournalFile, SecretStore, ShadowDirectory};
+use sesame_platform::{AccountDirectory, JournalFile, ShadowDirectory};
 
+use super::Staged;
 use crate::keychain::{LoginKeychain, StoreKeychain};
 use crate::mechanism::{Host, Kind};
 
@@ -103,30 +104,11 @@ impl Host for TestHost {
         Ok(Box::new(StoreKeychain(store)))
     }
 
-    fn sign_in(
-        &mut self,
-        agent: &mut Agent,
-        dir: &dyn AccountDirectory,
-        journal: &JournalFile,
-        store: &dyn SecretStore,
-    ) -> Result<LoginOutcome, String> {
+    fn sign_in(&mut self, agent: &mut Agent, staged: Staged<'_>) -> Result<LoginOutcome, String> {
         let config = self.config()?;
-        let front: Front<'_, NoWebView> = Front::Native {
-            user: config.user.clone(),
-            password: config.password.clone(),
-        };
         let mut prompter = Script(config.old_password.clone());
-        let seams = Seams {
-            dir,
-            journal,
-            store,
-            prompter: &mut prompter,
-        };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| format!("cannot start: {e}"))?;
-        Ok(rt.block_on(agent.login(front, None, seams)))
+        let (user, password) = (config.user.clone(), config.password.clone());
+        super::native_sign_in(agent, user, password, staged, &mut prompter)
     }
 
     fn starting(&self, kind: Kind) {
