@@ -12,6 +12,8 @@
 //! - [`engine`]: the callbacks table as a safe trait.
 //! - [`mechanism`]: the state machine (which mechanism reads and writes
 //!   which hint and context value, which result) — plain Rust.
+//! - [`front`]: which sign-in the window offers (web view, native prompt,
+//!   the local password when Entra is unreachable) — plain Rust.
 //! - [`host`]: the machine: the Mac's login window, directory and keychain,
 //!   or on Linux builds the test hook (sandbox root, scripted sign-in).
 //!
@@ -22,6 +24,7 @@
 pub mod abi;
 pub mod engine;
 mod entry;
+pub mod front;
 pub mod host;
 pub mod keychain;
 pub mod mechanism;

@@ -11,6 +11,7 @@
 //! | UI → builtin:authenticate, provision, keychain | the verified password | context `password` (extractable, UTF-8 + NUL) |
 //! | UI → provision, keychain | the old local password, when the account had one | context [`CONTEXT_OLD_PASSWORD`] (not extractable, removed by the keychain mechanism) |
 //! | keychain → (log) | what was done to the keychain | hint [`HINT_KEYCHAIN`] |
+//! | UI → provision, keychain | Entra unreachable, the local password was used: change nothing | hint [`HINT_LOCAL`] |
 //!
 //! No password is ever put in a hint: hints are advisory scratch data the
 //! engine may hand to any later mechanism; context values are what
@@ -18,7 +19,9 @@
 //! password is marked volatile and removed once the keychain is re-keyed.
 
 use secrecy::{ExposeSecret, SecretString};
-use sesame_agent::{Agent, LoginOutcome};
+use sesame_agent::Agent;
+use sesame_agent::outcome::Ending;
+use sesame_core::login::UserMessage;
 use sesame_core::provisioning::Plan;
 use sesame_core::settings::Settings;
 use sesame_platform::{AccountDirectory, JournalFile, Passwords};
@@ -29,6 +32,10 @@ use crate::keychain::{self, LoginKeychain};
 
 /// Hint: the plan the UI's sign-in made (JSON).
 pub const HINT_PLAN: &str = "io.sesame.plan";
+/// Hint: Entra could not be reached and the person signed in with the
+/// local password (`"local"`): the root mechanisms leave the account and
+/// the keychain as they are.
+pub const HINT_LOCAL: &str = "io.sesame.local-fallback";
 /// Hint: what the keychain mechanism did (JSON string).
 pub const HINT_KEYCHAIN: &str = "io.sesame.keychain";
 /// Context: the short name (`kAuthorizationEnvironmentUsername`).
@@ -77,7 +84,11 @@ pub trait Host {
         &mut self,
         agent: &mut Agent,
         staged: crate::host::Staged<'_>,
-    ) -> Result<LoginOutcome, String>;
+    ) -> Result<crate::host::SignIn, String>;
+    /// Entra cannot be reached and the local password is allowed: asks for
+    /// the Mac account name and password, `message` above them. `None`
+    /// when cancelled.
+    fn ask_local(&mut self, message: &UserMessage) -> Option<(String, SecretString)>;
     /// Called as a mechanism starts (the Linux test hook injects faults here).
     fn starting(&self, _kind: Kind) {}
 }
@@ -156,7 +167,7 @@ fn login(engine: &mut dyn Engine, host: &mut dyn Host) -> Result<Verdict, Denial
     let staged = crate::staging::StagedDirectory::new(dir.as_ref());
     let scratch = tempfile::tempdir().map_err(|e| Denial(format!("no scratch folder: {e}")))?;
     let journal = JournalFile::new(scratch.path().join("staged-journal.json"));
-    let outcome = host.sign_in(
+    let signed = host.sign_in(
         &mut agent,
         crate::host::Staged {
             dir: &staged,
@@ -164,6 +175,14 @@ fn login(engine: &mut dyn Engine, host: &mut dyn Host) -> Result<Verdict, Denial
             store: &crate::staging::NothingStored,
         },
     )?;
+    let outcome = signed.outcome;
+    if outcome.outcome == Ending::LocalFallback {
+        let message = outcome.message.clone().unwrap_or_else(|| UserMessage {
+            text: "Can't reach Microsoft. Sign in with your local password for now.".into(),
+            link: None,
+        });
+        return local_sign_in(engine, host, dir.as_ref(), &message, signed.typed);
+    }
     if !outcome.is_ready() {
         return Err(Denial(outcome.one_line()));
     }
@@ -207,7 +226,69 @@ fn login(engine: &mut dyn Engine, host: &mut dyn Host) -> Result<Verdict, Denial
     Ok(Verdict::Allow)
 }
 
+/// Entra is unreachable and the profile allows the local password (the
+/// login machine decided): the name and password typed into the native
+/// prompt are tried as the Mac's own, then the person is asked once for
+/// them. The password is checked against the local account, as
+/// `builtin:authenticate` will again; nothing is changed on the machine.
+fn local_sign_in(
+    engine: &mut dyn Engine,
+    host: &mut dyn Host,
+    dir: &dyn AccountDirectory,
+    message: &UserMessage,
+    typed: Option<(String, SecretString)>,
+) -> Result<Verdict, Denial> {
+    let snapshot = dir.snapshot().map_err(|e| Denial(e.to_string()))?;
+    let mut typed = typed;
+    for _ in 0..2 {
+        let Some((name, password)) = typed.take().or_else(|| host.ask_local(message)) else {
+            break;
+        };
+        let Some(account) = crate::front::local_account(&snapshot, &name) else {
+            continue;
+        };
+        let short = account.short_name.as_str();
+        if !dir
+            .verify_password(short, &password)
+            .map_err(|e| Denial(e.to_string()))?
+        {
+            continue;
+        }
+        let fail = |e: crate::engine::EngineError| Denial(e.to_string());
+        engine.set_hint(HINT_LOCAL, b"local").map_err(fail)?;
+        engine
+            .set_context(
+                CONTEXT_USERNAME,
+                &with_nul(short.as_bytes()),
+                Visibility::Extractable,
+            )
+            .map_err(fail)?;
+        engine
+            .set_context(
+                CONTEXT_PASSWORD,
+                &with_nul(password.expose_secret().as_bytes()),
+                Visibility::Extractable,
+            )
+            .map_err(fail)?;
+        return Ok(Verdict::Allow);
+    }
+    Err(Denial(format!(
+        "{} The name or Mac password was not accepted.",
+        message.one_line()
+    )))
+}
+
+/// Whether the sign-in fell back to the local password (the root
+/// mechanisms then have nothing to do).
+fn local_fallback(engine: &dyn Engine) -> Result<bool, Denial> {
+    let hint = engine.hint(HINT_LOCAL).map_err(|e| Denial(e.to_string()))?;
+    Ok(hint.as_deref() == Some(b"local".as_slice()))
+}
+
 fn provision(engine: &mut dyn Engine, host: &mut dyn Host) -> Result<Verdict, Denial> {
+    if local_fallback(engine)? {
+        return Ok(Verdict::Allow);
+    }
     let raw = engine
         .hint(HINT_PLAN)
         .map_err(|e| Denial(e.to_string()))?
@@ -240,6 +321,11 @@ fn provision(engine: &mut dyn Engine, host: &mut dyn Host) -> Result<Verdict, De
 }
 
 fn keychain(engine: &mut dyn Engine, host: &mut dyn Host) -> Result<Verdict, Denial> {
+    if local_fallback(engine)? {
+        // The local password opens the keychain as it always did.
+        let _ = engine.set_hint(HINT_KEYCHAIN, br#"{"step":"none","why":"local fallback"}"#);
+        return Ok(Verdict::Allow);
+    }
     let short = required(engine, CONTEXT_USERNAME)?;
     let new = required(engine, CONTEXT_PASSWORD)?;
     let old = context_string(engine, CONTEXT_OLD_PASSWORD)?;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sesame_agent::{Agent, LoginOutcome};
+use sesame_agent::Agent;
 use sesame_core::settings::Settings;
 use sesame_platform::{AccountDirectory, InMemoryDirectory, JournalFile};
 use zeroize::Zeroizing;
@@ -61,8 +61,11 @@ impl Host for Nowhere {
         &mut self,
         _: &mut Agent,
         _: crate::host::Staged<'_>,
-    ) -> Result<LoginOutcome, String> {
+    ) -> Result<crate::host::SignIn, String> {
         Err("no window".into())
+    }
+    fn ask_local(&mut self, _: &UserMessage) -> Option<(String, SecretString)> {
+        None
     }
 }
 

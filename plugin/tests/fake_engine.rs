@@ -26,13 +26,15 @@ const HEDY: &str = "hedy@contoso.example";
 /// Joan: Mac Users; her cloud password changes between two logins.
 const JOAN: &str = "joan@contoso.example";
 const JOAN_NEW_PASSWORD: &str = "Joan-Changed-In-Cloud-9";
+/// Katherine: Mac Users; signs in once online, then with Entra down.
+const KATHERINE: &str = "katherine@contoso.example";
 const ALLOW: u32 = 0;
 const DENY: u32 = 1;
 
 /// The demo tenant plus Grace: Mac Admins and Mac Users, no MFA.
 fn sim() -> SimHandle {
     let toml = format!(
-        "{}\n[[users]]\nupn = \"{GRACE}\"\npassword = \"{GRACE_PASSWORD}\"\noid = \"b2000000-0000-4000-8000-0000000000c1\"\ndisplay_name = \"Grace Hopper\"\ngroups = [\"{a}\", \"{u}\"]\n\n[[users]]\nupn = \"{HEDY}\"\npassword = \"{GRACE_PASSWORD}\"\noid = \"b2000000-0000-4000-8000-0000000000c2\"\ndisplay_name = \"Hedy Lamarr\"\ngroups = [\"{u}\"]\n\n[[users]]\nupn = \"{JOAN}\"\npassword = \"{GRACE_PASSWORD}\"\noid = \"b2000000-0000-4000-8000-0000000000c3\"\ndisplay_name = \"Joan Clarke\"\ngroups = [\"{u}\"]\n",
+        "{}\n[[users]]\nupn = \"{GRACE}\"\npassword = \"{GRACE_PASSWORD}\"\noid = \"b2000000-0000-4000-8000-0000000000c1\"\ndisplay_name = \"Grace Hopper\"\ngroups = [\"{a}\", \"{u}\"]\n\n[[users]]\nupn = \"{HEDY}\"\npassword = \"{GRACE_PASSWORD}\"\noid = \"b2000000-0000-4000-8000-0000000000c2\"\ndisplay_name = \"Hedy Lamarr\"\ngroups = [\"{u}\"]\n\n[[users]]\nupn = \"{JOAN}\"\npassword = \"{GRACE_PASSWORD}\"\noid = \"b2000000-0000-4000-8000-0000000000c3\"\ndisplay_name = \"Joan Clarke\"\ngroups = [\"{u}\"]\n\n[[users]]\nupn = \"{KATHERINE}\"\npassword = \"{GRACE_PASSWORD}\"\noid = \"b2000000-0000-4000-8000-0000000000c4\"\ndisplay_name = \"Katherine Johnson\"\ngroups = [\"{u}\"]\n",
         entra_sim::DEMO_TENANT_TOML,
         a = world::MAC_ADMINS,
         u = world::MAC_USERS
@@ -70,10 +72,23 @@ fn hook_with(
     old_password: Option<&str>,
     panic_in: Option<&str>,
 ) -> PathBuf {
+    hook_keys(sim, sandbox, user, password, old_password, panic_in, "")
+}
+
+/// [`hook_with`] with more profile keys (plist text).
+fn hook_keys(
+    sim: &SimHandle,
+    sandbox: &Sandbox,
+    user: &str,
+    password: &str,
+    old_password: Option<&str>,
+    panic_in: Option<&str>,
+    keys: &str,
+) -> PathBuf {
     let profile = sandbox.tmp.path().join("profile.mobileconfig");
     std::fs::write(
         &profile,
-        world::mobileconfig(sim, App::Public, &sandbox.log_path),
+        world::mobileconfig_with(sim, App::Public, &sandbox.log_path, keys),
     )
     .unwrap();
     let hook = sandbox.tmp.path().join("hook.json");
@@ -342,4 +357,126 @@ fn a_cloud_password_change_rekeys_the_login_keychain_with_the_old_password() {
     let stored = keyring().read("joan").expect("read").expect("an item");
     assert_eq!(stored.expose_secret(), JOAN_NEW_PASSWORD);
     keyring().delete("joan").expect("clean up");
+}
+
+/// Stops the tenant and waits until its port refuses connections.
+fn take_entra_down(sim: SimHandle) {
+    let addr = sim
+        .base_url()
+        .trim_start_matches("https://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    drop(sim);
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(&addr).is_err() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("entra-sim at {addr} still answers");
+}
+
+const DENY_LOCAL: &str = "<key>DenyLocal</key><true/>";
+
+#[test]
+fn with_entra_down_and_local_fallback_on_an_existing_account_signs_in_with_its_mac_password() {
+    world::require_root();
+    assert!(world::join_fresh_session_keyring());
+    keyring().delete("katherine").expect("no stale item");
+    let keys = format!("{DENY_LOCAL}<key>LocalFallback</key><true/>");
+    let sim = sim();
+    let sandbox = Sandbox::new();
+    // Online first: the account is made with her cloud password.
+    let online = hook_keys(&sim, &sandbox, KATHERINE, GRACE_PASSWORD, None, None, &keys);
+    let run = engine::evaluate(Some(&online), 4, false, &installed());
+    assert_eq!(run.result(authdb::KEYCHAIN), Some(ALLOW), "{}", run.dump());
+    take_entra_down(sim);
+
+    let run = engine::evaluate(Some(&online), 4, false, &installed());
+    assert!(run.status.success(), "{}", run.dump());
+    for m in [authdb::UI, authdb::PROVISION, authdb::KEYCHAIN] {
+        assert_eq!(run.result(m), Some(ALLOW), "{m}:\n{}", run.dump());
+    }
+    // builtin:authenticate gets the local account and the Mac password.
+    let user = run.last("SET_CONTEXT", "username").expect("username");
+    assert_eq!(user.bytes, b"katherine\0");
+    let pw = run.last("SET_CONTEXT", "password").expect("password");
+    assert_eq!(pw.bytes, format!("{GRACE_PASSWORD}\0").into_bytes());
+    assert!(
+        run.at("AUTHENTICATE has-credentials").is_some(),
+        "{}",
+        run.dump()
+    );
+    let local = run
+        .last("SET_HINT", "io.sesame.local-fallback")
+        .expect("the fallback is handed over");
+    assert_eq!(local.by, authdb::UI);
+    // Offline, nothing is changed: no plan, the keychain left alone.
+    assert!(
+        run.last("SET_HINT", "io.sesame.plan").is_none(),
+        "{}",
+        run.dump()
+    );
+    let kc = run
+        .last("SET_HINT", "io.sesame.keychain")
+        .expect("keychain hint");
+    assert!(text(&kc).contains("local fallback"), "{}", text(&kc));
+    let log = String::from_utf8(std::fs::read(&sandbox.log_path).unwrap()).unwrap();
+    assert!(log.contains("local_fallback"), "{log}");
+
+    // A wrong Mac password is not let through to builtin:authenticate.
+    let mut script: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&online).unwrap()).unwrap();
+    script["password"] = "not-her-mac-password".into();
+    let wrong = sandbox.tmp.path().join("wrong.json");
+    std::fs::write(&wrong, script.to_string()).unwrap();
+    let run = engine::evaluate(Some(&wrong), 4, false, &installed());
+    assert_eq!(run.result(authdb::UI), Some(DENY), "{}", run.dump());
+    let msg = run.last("SET_CONTEXT", "ErrorMessage").expect("a message");
+    assert!(
+        text(&msg).contains("Can't reach Microsoft"),
+        "{}",
+        text(&msg)
+    );
+    assert!(text(&msg).contains("not accepted"), "{}", text(&msg));
+    assert!(run.last("SET_CONTEXT", "password").is_none());
+    keyring().delete("katherine").expect("clean up");
+}
+
+#[test]
+fn with_entra_down_and_local_fallback_off_the_login_is_denied_with_the_reason() {
+    world::require_root();
+    assert!(world::join_fresh_session_keyring());
+    let sim = sim();
+    let sandbox = Sandbox::new();
+    // Whatever the password, the profile wants Entra to decide.
+    let hook = hook_keys(
+        &sim,
+        &sandbox,
+        KATHERINE,
+        GRACE_PASSWORD,
+        None,
+        None,
+        DENY_LOCAL,
+    );
+    take_entra_down(sim);
+    let run = engine::evaluate(Some(&hook), 4, false, &installed());
+    assert!(run.status.success(), "{}", run.dump());
+    assert_eq!(run.result(authdb::UI), Some(DENY), "{}", run.dump());
+    let msg = run.last("SET_CONTEXT", "ErrorMessage").expect("a message");
+    assert!(
+        text(&msg).contains("needs an online sign-in"),
+        "{}",
+        text(&msg)
+    );
+    assert!(run.last("SET_CONTEXT", "password").is_none());
+    assert!(run.last("SET_HINT", "io.sesame.local-fallback").is_none());
+    assert!(
+        run.at(&format!("MECHANISM_CREATE {}", authdb::PROVISION))
+            .is_none(),
+        "{}",
+        run.dump()
+    );
 }

@@ -7,12 +7,13 @@ use std::ffi::{CString, c_char, c_void};
 use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
-use sesame_agent::{Agent, LoginOutcome};
+use sesame_agent::Agent;
+use sesame_core::login::UserMessage;
 use sesame_core::settings::Settings;
 use sesame_platform::directory::MacDirectory;
 use sesame_platform::{AccountDirectory, JournalFile};
 
-use super::Staged;
+use super::{SignIn, Staged};
 use crate::keychain::{KeychainState, LoginKeychain};
 use crate::mechanism::Host;
 
@@ -38,15 +39,26 @@ impl Host for MacHost {
         Ok(Box::new(MacKeychain(MacDirectory::new())))
     }
 
-    fn sign_in(&mut self, agent: &mut Agent, staged: Staged<'_>) -> Result<LoginOutcome, String> {
-        // The native sign-in (the password checked by Entra); hosting the
-        // WKWebView sign-in (sesame_agent::web::webkit) in a window over the
-        // login window is not built yet.
-        let Some((user, password)) = super::macos_prompt::sign_in(None)? else {
-            return Err("Sign-in cancelled.".into());
-        };
+    fn sign_in(&mut self, agent: &mut Agent, staged: Staged<'_>) -> Result<SignIn, String> {
+        // Which prompt, and when to fall back to the native one, is
+        // decided in crate::front (via host::sign_in).
+        let mut web = super::Recording::new(super::macos_web::WindowWebLogin);
         let mut prompter = super::macos_prompt::AlertPrompter;
-        super::native_sign_in(agent, user, password, staged, &mut prompter)
+        let mut ask_native = super::macos_prompt::sign_in;
+        super::sign_in(
+            agent,
+            staged,
+            super::Window {
+                web: &mut web,
+                ask_native: &mut ask_native,
+                prompter: &mut prompter,
+                pump: &mut super::macos_web::pump,
+            },
+        )
+    }
+
+    fn ask_local(&mut self, message: &UserMessage) -> Option<(String, SecretString)> {
+        super::macos_prompt::local(message)
     }
 }
 

@@ -80,6 +80,25 @@ pub fn sign_in(message: Option<&str>) -> Result<Option<(String, SecretString)>, 
     Ok(Some((user.stringValue().to_string(), secret)))
 }
 
+/// Entra cannot be reached: asks for the Mac account name and password, as
+/// loginwindow would. `None` when cancelled.
+pub fn local(message: &UserMessage) -> Option<(String, SecretString)> {
+    let mtm = MainThreadMarker::new()?;
+    let user = NSTextField::textFieldWithString(&ns(""), mtm);
+    user.setPlaceholderString(Some(&ns("Mac account name")));
+    let password = NSSecureTextField::new(mtm);
+    password.setPlaceholderString(Some(&ns("Mac password")));
+    let ok = run(
+        mtm,
+        "Sign in with your Mac password",
+        Some(&message.one_line()),
+        &[&user, &password],
+        "Sign In",
+    );
+    let secret = take(&password);
+    ok.then(|| (user.stringValue().to_string(), secret))
+}
+
 fn secure(title: &str, message: &UserMessage) -> Option<SecretString> {
     let mtm = MainThreadMarker::new()?;
     let field = NSSecureTextField::new(mtm);

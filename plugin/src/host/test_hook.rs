@@ -13,8 +13,10 @@
 //!   its CA in `TrustedRootCertificates`);
 //! - `root`: a sandbox system root: accounts are made there with the real
 //!   shadow tools (`useradd --root`);
-//! - `user`, `password`: the script of the person at the login window (the
-//!   native sign-in: the password is checked by Entra's password grant);
+//! - `user`, `password`: the script of the person at the login window: what
+//!   they type into the native prompt (the engine has no web view, so a
+//!   `LoginMode` `web` profile falls back to it, as a Mac does when WebKit
+//!   fails) and, when Entra cannot be reached, as the Mac password;
 //! - `old_password` (optional): what the person answers when asked for the
 //!   account's previous local password (a cloud password changed since);
 //! - `panic_in`: `login`, `provision` or `keychain` makes that mechanism
@@ -26,12 +28,13 @@
 use std::path::PathBuf;
 
 use secrecy::SecretString;
-use sesame_agent::{Agent, LoginOutcome, Prompter};
+use sesame_agent::web::WebLoginError;
+use sesame_agent::{Agent, NoWebView, Prompter};
 use sesame_core::login::UserMessage;
 use sesame_core::settings::Settings;
 use sesame_platform::{AccountDirectory, JournalFile, ShadowDirectory};
 
-use super::Staged;
+use super::{SignIn, Staged};
 use crate::keychain::{LoginKeychain, StoreKeychain};
 use crate::mechanism::{Host, Kind};
 
@@ -104,11 +107,32 @@ impl Host for TestHost {
         Ok(Box::new(StoreKeychain(store)))
     }
 
-    fn sign_in(&mut self, agent: &mut Agent, staged: Staged<'_>) -> Result<LoginOutcome, String> {
+    fn sign_in(&mut self, agent: &mut Agent, staged: Staged<'_>) -> Result<SignIn, String> {
         let config = self.config()?;
         let mut prompter = Script(config.old_password.clone());
-        let (user, password) = (config.user.clone(), config.password.clone());
-        super::native_sign_in(agent, user, password, staged, &mut prompter)
+        let typed = (config.user.clone(), config.password.clone());
+        // The engine has no web view: a `web` profile's sign-in fails to
+        // show its page and the native prompt takes over, as on a Mac
+        // whose WebKit failed.
+        let mut web = super::Recording::new(NoWebView(WebLoginError::Browser(
+            "the test engine has no web view".into(),
+        )));
+        let mut ask_native = |_: Option<&str>| Ok(Some(typed.clone()));
+        super::sign_in(
+            agent,
+            staged,
+            super::Window {
+                web: &mut web,
+                ask_native: &mut ask_native,
+                prompter: &mut prompter,
+                pump: &mut || {},
+            },
+        )
+    }
+
+    fn ask_local(&mut self, _: &UserMessage) -> Option<(String, SecretString)> {
+        let c = self.config().ok()?;
+        Some((c.user.clone(), c.password.clone()))
     }
 
     fn starting(&self, kind: Kind) {
