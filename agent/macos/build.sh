@@ -4,7 +4,9 @@
 #
 #   agent/macos/build.sh [VERSION]
 #
-# Universal (arm64 + x86_64) binaries: the privileged mechanisms run in
+# Lays down Sesame.bundle (the authorization plugin), sesame-agent,
+# /Applications/Sesame.app (the menu bar), the LaunchAgent and the
+# LaunchDaemon. Universal (arm64 + x86_64) binaries: the privileged mechanisms run in
 # authorizationhosthelper.arm64 or .x86_64 (Rosetta), so the plugin needs
 # both slices. Signs when SESAME_SIGN_IDENTITY (Developer ID Application)
 # and SESAME_INSTALLER_IDENTITY (Developer ID Installer) are set.
@@ -18,13 +20,13 @@ PAYLOAD="$OUT/payload"
 TARGETS="aarch64-apple-darwin x86_64-apple-darwin"
 
 rm -rf "$OUT"
-mkdir -p "$PAYLOAD/Library/Security/SecurityAgentPlugins" \
+mkdir -p "$PAYLOAD/Library/Security/SecurityAgentPlugins" "$PAYLOAD/Applications" \
          "$PAYLOAD/Library/Application Support/Sesame" \
          "$PAYLOAD/Library/LaunchAgents" "$PAYLOAD/Library/LaunchDaemons"
 
 for t in $TARGETS; do
     cargo build --release --manifest-path "$ROOT/Cargo.toml" --target "$t" \
-        -p sesame-authplugin -p sesame-agent
+        -p sesame-authplugin -p sesame-agent -p sesame-menubar
 done
 
 # The bundle: Info.plist plus the cdylib as Contents/MacOS/Sesame.
@@ -41,15 +43,29 @@ lipo -create -output "$PAYLOAD/Library/Application Support/Sesame/sesame-agent" 
     "$ROOT/target/x86_64-apple-darwin/release/sesame-agent"
 lipo -info "$BUNDLE/Contents/MacOS/Sesame"
 
+# The menu-bar app (the LaunchAgent runs its executable; the keychain item's
+# access list trusts it): Info.plist (APPL, LSUIElement) plus sesame-menubar.
+APP="$PAYLOAD/Applications/Sesame.app"
+mkdir -p "$APP/Contents/MacOS"
+cp "$HERE/Sesame.app/Contents/Info.plist" "$APP/Contents/Info.plist"
+/usr/libexec/PlistBuddy -c "Set :CFBundleShortVersionString $VERSION" \
+    -c "Set :CFBundleVersion $VERSION" "$APP/Contents/Info.plist"
+lipo -create -output "$APP/Contents/MacOS/sesame-menubar" \
+    "$ROOT/target/aarch64-apple-darwin/release/sesame-menubar" \
+    "$ROOT/target/x86_64-apple-darwin/release/sesame-menubar"
+lipo -info "$APP/Contents/MacOS/sesame-menubar"
+
 cp "$HERE/uninstall.sh" "$PAYLOAD/Library/Application Support/Sesame/uninstall.sh"
 cp "$HERE/LaunchAgents/io.sesame.menubar.plist" "$PAYLOAD/Library/LaunchAgents/"
 cp "$HERE/LaunchDaemons/io.sesame.authdb.plist" "$PAYLOAD/Library/LaunchDaemons/"
-plutil -lint "$BUNDLE/Contents/Info.plist" "$PAYLOAD"/Library/Launch*/*.plist
+plutil -lint "$BUNDLE/Contents/Info.plist" "$APP/Contents/Info.plist" \
+    "$PAYLOAD"/Library/Launch*/*.plist
 
 if [ -n "${SESAME_SIGN_IDENTITY:-}" ]; then
     codesign --force --options runtime --timestamp --sign "$SESAME_SIGN_IDENTITY" \
         "$PAYLOAD/Library/Application Support/Sesame/sesame-agent"
     codesign --force --options runtime --timestamp --sign "$SESAME_SIGN_IDENTITY" "$BUNDLE"
+    codesign --force --options runtime --timestamp --sign "$SESAME_SIGN_IDENTITY" "$APP"
 fi
 
 SIGN_PKG=""

@@ -13,7 +13,8 @@ user_id=$(/usr/bin/stat -f %u /dev/console)
 if [ "$user_id" -ne 0 ]; then
     /bin/launchctl bootout "gui/$user_id" "$MENUBAR" 2>/dev/null || true
 fi
-/bin/rm -rf "/Library/Security/SecurityAgentPlugins/Sesame.bundle" "$DAEMON" "$MENUBAR"
+/bin/rm -rf "/Library/Security/SecurityAgentPlugins/Sesame.bundle" "/Applications/Sesame.app" \
+    "$DAEMON" "$MENUBAR"
 /bin/rm -f "$AGENT"
 /usr/sbin/pkgutil --forget io.sesame.pkg 2>/dev/null || true
 echo "Sesame is removed; Apple's login window is back."

@@ -80,6 +80,44 @@ fn the_menu_bar_agent_runs_the_menu_bar_binary_in_the_login_session() {
 }
 
 #[test]
+fn the_menu_bar_app_is_the_bundle_the_launch_agent_runs() {
+    let info = dict("Sesame.app/Contents/Info.plist");
+    assert_eq!(string(&info, "CFBundlePackageType"), "APPL");
+    // The LaunchAgent and the keychain's access list name
+    // /Applications/Sesame.app/Contents/MacOS/<CFBundleExecutable>.
+    let agent = dict("LaunchAgents/io.sesame.menubar.plist");
+    let exec = string(&info, "CFBundleExecutable");
+    let expected = format!("/Applications/Sesame.app/Contents/MacOS/{exec}");
+    assert_eq!(MENUBAR_BINARY, expected);
+    assert_eq!(program(&agent), [expected.as_str()]);
+    // A menu-bar item only: no Dock icon, no app menu.
+    assert_eq!(
+        info.get("LSUIElement").and_then(Value::as_boolean),
+        Some(true)
+    );
+    assert!(string(&info, "CFBundleIdentifier").starts_with("io.sesame."));
+    assert_ne!(
+        string(&info, "CFBundleIdentifier"),
+        string(
+            &dict("Sesame.bundle/Contents/Info.plist"),
+            "CFBundleIdentifier"
+        ),
+        "the app and the plugin are two bundles"
+    );
+    let build = text("build.sh");
+    for needle in [
+        "-p sesame-menubar",
+        "Sesame.app/Contents/Info.plist",
+        "$APP/Contents/MacOS/sesame-menubar",
+        "release/sesame-menubar",
+    ] {
+        assert!(build.contains(needle), "build.sh lacks {needle}");
+    }
+    assert!(text("uninstall.sh").contains("/Applications/Sesame.app"));
+    assert!(text("scripts/postinstall").contains("APP=\"/Applications/Sesame.app\""));
+}
+
+#[test]
 fn the_daemon_and_the_scripts_use_the_same_agent_path_and_commands() {
     let daemon = dict("LaunchDaemons/io.sesame.authdb.plist");
     assert_eq!(string(&daemon, "Label"), "io.sesame.authdb");
