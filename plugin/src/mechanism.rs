@@ -200,20 +200,7 @@ fn login(engine: &mut dyn Engine, host: &mut dyn Host) -> Result<Verdict, Denial
     let plan_json = serde_json::to_vec(plan).map_err(|e| Denial(e.to_string()))?;
     let fail = |e: crate::engine::EngineError| Denial(e.to_string());
     engine.set_hint(HINT_PLAN, &plan_json).map_err(fail)?;
-    engine
-        .set_context(
-            CONTEXT_USERNAME,
-            &with_nul(short.as_bytes()),
-            Visibility::Extractable,
-        )
-        .map_err(fail)?;
-    engine
-        .set_context(
-            CONTEXT_PASSWORD,
-            &with_nul(new.expose_secret().as_bytes()),
-            Visibility::Extractable,
-        )
-        .map_err(fail)?;
+    hand_over(engine, short, &new)?;
     if let Some(old) = passwords.old {
         engine
             .set_context(
@@ -224,6 +211,26 @@ fn login(engine: &mut dyn Engine, host: &mut dyn Host) -> Result<Verdict, Denial
             .map_err(fail)?;
     }
     Ok(Verdict::Allow)
+}
+
+/// Sets `username` and `password` for `builtin:authenticate` (extractable,
+/// UTF-8 with the trailing NUL).
+fn hand_over(engine: &mut dyn Engine, short: &str, password: &SecretString) -> Result<(), Denial> {
+    let fail = |e: crate::engine::EngineError| Denial(e.to_string());
+    engine
+        .set_context(
+            CONTEXT_USERNAME,
+            &with_nul(short.as_bytes()),
+            Visibility::Extractable,
+        )
+        .map_err(fail)?;
+    engine
+        .set_context(
+            CONTEXT_PASSWORD,
+            &with_nul(password.expose_secret().as_bytes()),
+            Visibility::Extractable,
+        )
+        .map_err(fail)
 }
 
 /// Entra is unreachable and the profile allows the local password (the
@@ -254,22 +261,10 @@ fn local_sign_in(
         {
             continue;
         }
-        let fail = |e: crate::engine::EngineError| Denial(e.to_string());
-        engine.set_hint(HINT_LOCAL, b"local").map_err(fail)?;
         engine
-            .set_context(
-                CONTEXT_USERNAME,
-                &with_nul(short.as_bytes()),
-                Visibility::Extractable,
-            )
-            .map_err(fail)?;
-        engine
-            .set_context(
-                CONTEXT_PASSWORD,
-                &with_nul(password.expose_secret().as_bytes()),
-                Visibility::Extractable,
-            )
-            .map_err(fail)?;
+            .set_hint(HINT_LOCAL, b"local")
+            .map_err(|e| Denial(e.to_string()))?;
+        hand_over(engine, short, &password)?;
         return Ok(Verdict::Allow);
     }
     Err(Denial(format!(

@@ -60,23 +60,12 @@ fn hook(
     password: &str,
     panic_in: Option<&str>,
 ) -> PathBuf {
-    hook_with(sim, sandbox, user, password, None, panic_in)
+    hook_with(sim, sandbox, user, password, None, panic_in, "")
 }
 
-/// [`hook`] with the answer to "your previous Mac password".
+/// [`hook`] with the answer to "your previous Mac password" and more
+/// profile keys (plist text).
 fn hook_with(
-    sim: &SimHandle,
-    sandbox: &Sandbox,
-    user: &str,
-    password: &str,
-    old_password: Option<&str>,
-    panic_in: Option<&str>,
-) -> PathBuf {
-    hook_keys(sim, sandbox, user, password, old_password, panic_in, "")
-}
-
-/// [`hook_with`] with more profile keys (plist text).
-fn hook_keys(
     sim: &SimHandle,
     sandbox: &Sandbox,
     user: &str,
@@ -332,6 +321,7 @@ fn a_cloud_password_change_rekeys_the_login_keychain_with_the_old_password() {
         JOAN_NEW_PASSWORD,
         Some(GRACE_PASSWORD),
         None,
+        "",
     );
     let run = engine::evaluate(Some(&second), 4, false, &installed());
     assert!(run.status.success(), "{}", run.dump());
@@ -389,7 +379,7 @@ fn with_entra_down_and_local_fallback_on_an_existing_account_signs_in_with_its_m
     let sim = sim();
     let sandbox = Sandbox::new();
     // Online first: the account is made with her cloud password.
-    let online = hook_keys(&sim, &sandbox, KATHERINE, GRACE_PASSWORD, None, None, &keys);
+    let online = hook_with(&sim, &sandbox, KATHERINE, GRACE_PASSWORD, None, None, &keys);
     let run = engine::evaluate(Some(&online), 4, false, &installed());
     assert_eq!(run.result(authdb::KEYCHAIN), Some(ALLOW), "{}", run.dump());
     take_entra_down(sim);
@@ -452,7 +442,7 @@ fn with_entra_down_and_local_fallback_off_the_login_is_denied_with_the_reason() 
     let sim = sim();
     let sandbox = Sandbox::new();
     // Whatever the password, the profile wants Entra to decide.
-    let hook = hook_keys(
+    let hook = hook_with(
         &sim,
         &sandbox,
         KATHERINE,
