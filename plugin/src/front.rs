@@ -7,7 +7,9 @@
 //! - When the web view cannot show the page (WebKit failed, no window), the
 //!   native name-and-password prompt, saying why — never a dead end at the
 //!   login window. Closing the window or letting it time out is the person's
-//!   answer, not a failure: no second prompt.
+//!   answer, not a failure: no second prompt. The same prompt when Entra is
+//!   unreachable and only the names in `DenyLocalExcluded` may use the local
+//!   password (the web sign-in had no name to judge).
 //! - When Entra cannot be reached and the profile allows the local password
 //!   (`DenyLocal` off, `LocalFallback` on, or the name in
 //!   `DenyLocalExcluded` — the login machine decides), the person signs in
@@ -38,19 +40,35 @@ pub fn choose(mode: LoginMode) -> Choice {
     }
 }
 
-/// After the web view ended with `problem`: the line to show above the
-/// native prompt when it should be offered instead, `None` when the web
-/// sign-in's own outcome stands (it finished, or the person closed it or
-/// let it time out).
-pub fn native_after_web(problem: Option<&WebLoginError>) -> Option<String> {
-    match problem? {
-        WebLoginError::Closed | WebLoginError::TimedOut(_) => None,
-        WebLoginError::NoDisplay
-        | WebLoginError::BrowserMissing(_)
-        | WebLoginError::Browser(_) => Some(
+/// After the web sign-in ended: the line to show above the native prompt
+/// when it should be offered next, `None` when the web sign-in's outcome
+/// stands.
+///
+/// - The web view could not show the page (`problem`: WebKit failed, no
+///   window): the native prompt, saying why. Closing the window or letting
+///   it time out is the person's answer: no second prompt.
+/// - Entra was unreachable and the profile refused the local password
+///   (`offline_refused`) before anyone typed a name, while
+///   `DenyLocalExcluded` names accounts that may still use it offline: the
+///   native prompt, so the login machine can judge the typed name.
+pub fn native_after_web(
+    problem: Option<&WebLoginError>,
+    offline_refused: bool,
+    deny_local_excluded: &[String],
+) -> Option<String> {
+    match problem {
+        Some(WebLoginError::Closed | WebLoginError::TimedOut(_)) => None,
+        Some(
+            WebLoginError::NoDisplay | WebLoginError::BrowserMissing(_) | WebLoginError::Browser(_),
+        ) => Some(
             "The Microsoft sign-in page could not be shown. Sign in with your Microsoft Entra ID name and password."
                 .into(),
         ),
+        None if offline_refused && !deny_local_excluded.is_empty() => Some(
+            "Can't reach Microsoft. If your account may sign in with its Mac password, enter its name and password."
+                .into(),
+        ),
+        None => None,
     }
 }
 
@@ -109,19 +127,37 @@ mod tests {
             WebLoginError::NoDisplay,
             WebLoginError::BrowserMissing("no WebKit".into()),
         ] {
-            let line = native_after_web(Some(&p)).expect("native offered");
+            let line = native_after_web(Some(&p), false, &[]).expect("native offered");
             assert!(line.contains("name and password"), "{line}");
         }
     }
 
     #[test]
     fn closing_the_window_or_walking_away_is_not_answered_with_a_second_prompt() {
-        assert_eq!(native_after_web(Some(&WebLoginError::Closed)), None);
+        let excluded = ["admin".to_owned()];
         assert_eq!(
-            native_after_web(Some(&WebLoginError::TimedOut(Duration::from_secs(600)))),
+            native_after_web(Some(&WebLoginError::Closed), true, &excluded),
             None
         );
-        assert_eq!(native_after_web(None), None, "the web sign-in finished");
+        let late = WebLoginError::TimedOut(Duration::from_secs(600));
+        assert_eq!(native_after_web(Some(&late), false, &[]), None);
+        assert_eq!(
+            native_after_web(None, false, &excluded),
+            None,
+            "the web sign-in finished"
+        );
+    }
+
+    #[test]
+    fn offline_with_deny_local_excluded_names_the_native_prompt_lets_them_be_judged() {
+        let excluded = ["admin".to_owned()];
+        let line = native_after_web(None, true, &excluded).expect("native offered");
+        assert!(line.contains("Mac password"), "{line}");
+        assert_eq!(
+            native_after_web(None, true, &[]),
+            None,
+            "nobody may sign in offline: the refusal stands"
+        );
     }
 
     fn account(short: &str, upn: Option<&str>) -> LocalAccount {

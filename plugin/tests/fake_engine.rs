@@ -382,6 +382,16 @@ fn with_entra_down_and_local_fallback_on_an_existing_account_signs_in_with_its_m
     let online = hook_with(&sim, &sandbox, KATHERINE, GRACE_PASSWORD, None, None, &keys);
     let run = engine::evaluate(Some(&online), 4, false, &installed());
     assert_eq!(run.result(authdb::KEYCHAIN), Some(ALLOW), "{}", run.dump());
+    // Another profile: DenyLocal, with Katherine in DenyLocalExcluded.
+    let excluded = sandbox.tmp.path().join("excluded.mobileconfig");
+    let keys = format!(
+        "{DENY_LOCAL}<key>DenyLocalExcluded</key><array><string>katherine</string></array>"
+    );
+    std::fs::write(
+        &excluded,
+        world::mobileconfig_with(&sim, App::Public, &sandbox.log_path, &keys),
+    )
+    .unwrap();
     take_entra_down(sim);
 
     let run = engine::evaluate(Some(&online), 4, false, &installed());
@@ -432,6 +442,19 @@ fn with_entra_down_and_local_fallback_on_an_existing_account_signs_in_with_its_m
     );
     assert!(text(&msg).contains("not accepted"), "{}", text(&msg));
     assert!(run.last("SET_CONTEXT", "password").is_none());
+
+    // DenyLocal without LocalFallback, Katherine excluded: the web sign-in
+    // had no name to judge, so the native prompt asks, and her name passes.
+    script["password"] = GRACE_PASSWORD.into();
+    script["profile"] = excluded.display().to_string().into();
+    let hook = sandbox.tmp.path().join("excluded.json");
+    std::fs::write(&hook, script.to_string()).unwrap();
+    let run = engine::evaluate(Some(&hook), 4, false, &installed());
+    for m in [authdb::UI, authdb::PROVISION, authdb::KEYCHAIN] {
+        assert_eq!(run.result(m), Some(ALLOW), "{m}:\n{}", run.dump());
+    }
+    let user = run.last("SET_CONTEXT", "username").expect("username");
+    assert_eq!(user.bytes, b"katherine\0");
     keyring().delete("katherine").expect("clean up");
 }
 

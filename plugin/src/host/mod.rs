@@ -9,6 +9,7 @@ use std::path::Path;
 use secrecy::SecretString;
 use sesame_agent::web::{WebLogin, WebLoginError, WebSignInRequest, WebSignInResult};
 use sesame_agent::{Agent, Front, LoginOutcome, NoWebView, Prompter, Seams};
+use sesame_core::login::DenyKind;
 use sesame_core::settings::{self, Settings};
 use sesame_platform::{AccountDirectory, JournalFile, SecretStore};
 
@@ -143,7 +144,12 @@ pub fn sign_in<W: WebLogin + Send>(
             seams(staged, &mut *window.prompter),
         );
         let outcome = rt.block_on(front::pumped(login, PUMP_EVERY, &mut *window.pump));
-        notice = front::native_after_web(window.web.problem.as_ref());
+        let offline_refused = outcome.reason == Some(DenyKind::Offline);
+        notice = front::native_after_web(
+            window.web.problem.as_ref(),
+            offline_refused,
+            &agent.settings().deny_local_excluded,
+        );
         if notice.is_none() {
             return Ok(SignIn {
                 outcome,
