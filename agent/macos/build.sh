@@ -29,31 +29,31 @@ for t in $TARGETS; do
         -p sesame-authplugin -p sesame-agent -p sesame-menubar
 done
 
-# The bundle: Info.plist plus the cdylib as Contents/MacOS/Sesame.
+# assemble BUNDLE INFO_PLIST EXECUTABLE BUILT: the Info.plist (versioned) and
+# the universal binary built as BUILT, as BUNDLE/Contents/MacOS/EXECUTABLE.
+assemble() {
+    mkdir -p "$1/Contents/MacOS"
+    cp "$2" "$1/Contents/Info.plist"
+    /usr/libexec/PlistBuddy -c "Set :CFBundleShortVersionString $VERSION" \
+        -c "Set :CFBundleVersion $VERSION" "$1/Contents/Info.plist"
+    lipo -create -output "$1/Contents/MacOS/$3" \
+        "$ROOT/target/aarch64-apple-darwin/release/$4" \
+        "$ROOT/target/x86_64-apple-darwin/release/$4"
+    lipo -info "$1/Contents/MacOS/$3"
+}
+
+# The plugin bundle: the cdylib as Contents/MacOS/Sesame.
 BUNDLE="$PAYLOAD/Library/Security/SecurityAgentPlugins/Sesame.bundle"
-mkdir -p "$BUNDLE/Contents/MacOS"
-cp "$HERE/Sesame.bundle/Contents/Info.plist" "$BUNDLE/Contents/Info.plist"
-/usr/libexec/PlistBuddy -c "Set :CFBundleShortVersionString $VERSION" \
-    -c "Set :CFBundleVersion $VERSION" "$BUNDLE/Contents/Info.plist"
-lipo -create -output "$BUNDLE/Contents/MacOS/Sesame" \
-    "$ROOT/target/aarch64-apple-darwin/release/libsesame_authplugin.dylib" \
-    "$ROOT/target/x86_64-apple-darwin/release/libsesame_authplugin.dylib"
+assemble "$BUNDLE" "$HERE/Sesame.bundle/Contents/Info.plist" Sesame libsesame_authplugin.dylib
+# The menu-bar app (the LaunchAgent runs its executable; the keychain item's
+# access list trusts it): APPL, LSUIElement, sesame-menubar.
+APP="$PAYLOAD/Applications/Sesame.app"
+assemble "$APP" "$HERE/Sesame.app/Contents/Info.plist" sesame-menubar sesame-menubar
+
 lipo -create -output "$PAYLOAD/Library/Application Support/Sesame/sesame-agent" \
     "$ROOT/target/aarch64-apple-darwin/release/sesame-agent" \
     "$ROOT/target/x86_64-apple-darwin/release/sesame-agent"
-lipo -info "$BUNDLE/Contents/MacOS/Sesame"
-
-# The menu-bar app (the LaunchAgent runs its executable; the keychain item's
-# access list trusts it): Info.plist (APPL, LSUIElement) plus sesame-menubar.
-APP="$PAYLOAD/Applications/Sesame.app"
-mkdir -p "$APP/Contents/MacOS"
-cp "$HERE/Sesame.app/Contents/Info.plist" "$APP/Contents/Info.plist"
-/usr/libexec/PlistBuddy -c "Set :CFBundleShortVersionString $VERSION" \
-    -c "Set :CFBundleVersion $VERSION" "$APP/Contents/Info.plist"
-lipo -create -output "$APP/Contents/MacOS/sesame-menubar" \
-    "$ROOT/target/aarch64-apple-darwin/release/sesame-menubar" \
-    "$ROOT/target/x86_64-apple-darwin/release/sesame-menubar"
-lipo -info "$APP/Contents/MacOS/sesame-menubar"
+lipo -info "$PAYLOAD/Library/Application Support/Sesame/sesame-agent"
 
 cp "$HERE/uninstall.sh" "$PAYLOAD/Library/Application Support/Sesame/uninstall.sh"
 cp "$HERE/LaunchAgents/io.sesame.menubar.plist" "$PAYLOAD/Library/LaunchAgents/"

@@ -107,9 +107,7 @@ fn the_menu_bar_app_is_the_bundle_the_launch_agent_runs() {
     let build = text("build.sh");
     for needle in [
         "-p sesame-menubar",
-        "Sesame.app/Contents/Info.plist",
-        "$APP/Contents/MacOS/sesame-menubar",
-        "release/sesame-menubar",
+        "Sesame.app/Contents/Info.plist\" sesame-menubar sesame-menubar",
     ] {
         assert!(build.contains(needle), "build.sh lacks {needle}");
     }
@@ -141,7 +139,7 @@ fn the_daemon_and_the_scripts_use_the_same_agent_path_and_commands() {
         "x86_64-apple-darwin",
         "lipo -create",
         "libsesame_authplugin.dylib",
-        "Contents/MacOS/Sesame",
+        "Sesame.bundle/Contents/Info.plist\" Sesame libsesame_authplugin.dylib",
         "pkgbuild",
         "Application Support/Sesame/uninstall.sh",
         "sesame-agent",

@@ -45,16 +45,9 @@ impl Host for MacHost {
         let mut web = super::Recording::new(super::macos_web::WindowWebLogin);
         let mut prompter = super::macos_prompt::AlertPrompter;
         let mut ask_native = super::macos_prompt::sign_in;
-        super::sign_in(
-            agent,
-            staged,
-            super::Window {
-                web: &mut web,
-                ask_native: &mut ask_native,
-                prompter: &mut prompter,
-                pump: &mut super::macos_web::pump,
-            },
-        )
+        let mut pump = super::macos_web::pump;
+        let window = super::Window::new(&mut web, &mut ask_native, &mut prompter, &mut pump);
+        super::sign_in(agent, staged, window)
     }
 
     fn ask_local(&mut self, message: &UserMessage) -> Option<(String, SecretString)> {

@@ -58,45 +58,43 @@ fn take(field: &NSSecureTextField) -> SecretString {
     s
 }
 
+/// A name field and a password field under `title`; `None` when cancelled.
+fn name_and_password(
+    mtm: MainThreadMarker,
+    title: &str,
+    message: Option<&str>,
+    placeholders: [&str; 2],
+) -> Option<(String, SecretString)> {
+    let user = NSTextField::textFieldWithString(&ns(""), mtm);
+    user.setPlaceholderString(Some(&ns(placeholders[0])));
+    let password = NSSecureTextField::new(mtm);
+    password.setPlaceholderString(Some(&ns(placeholders[1])));
+    let ok = run(mtm, title, message, &[&user, &password], "Sign In");
+    let secret = take(&password);
+    ok.then(|| (user.stringValue().to_string(), secret))
+}
+
 /// Asks for the Entra user name and password. `None` when cancelled.
 pub fn sign_in(message: Option<&str>) -> Result<Option<(String, SecretString)>, String> {
     let mtm = MainThreadMarker::new()
         .ok_or("Sesame's sign-in must run on SecurityAgent's main thread")?;
-    let user = NSTextField::textFieldWithString(&ns(""), mtm);
-    user.setPlaceholderString(Some(&ns("name@company.com")));
-    let password = NSSecureTextField::new(mtm);
-    password.setPlaceholderString(Some(&ns("Password")));
-    let ok = run(
+    Ok(name_and_password(
         mtm,
         "Sign in with your Microsoft Entra ID account",
         message,
-        &[&user, &password],
-        "Sign In",
-    );
-    let secret = take(&password);
-    if !ok {
-        return Ok(None);
-    }
-    Ok(Some((user.stringValue().to_string(), secret)))
+        ["name@company.com", "Password"],
+    ))
 }
 
 /// Entra cannot be reached: asks for the Mac account name and password, as
 /// loginwindow would. `None` when cancelled.
 pub fn local(message: &UserMessage) -> Option<(String, SecretString)> {
-    let mtm = MainThreadMarker::new()?;
-    let user = NSTextField::textFieldWithString(&ns(""), mtm);
-    user.setPlaceholderString(Some(&ns("Mac account name")));
-    let password = NSSecureTextField::new(mtm);
-    password.setPlaceholderString(Some(&ns("Mac password")));
-    let ok = run(
-        mtm,
+    name_and_password(
+        MainThreadMarker::new()?,
         "Sign in with your Mac password",
         Some(&message.one_line()),
-        &[&user, &password],
-        "Sign In",
-    );
-    let secret = take(&password);
-    ok.then(|| (user.stringValue().to_string(), secret))
+        ["Mac account name", "Mac password"],
+    )
 }
 
 fn secure(title: &str, message: &UserMessage) -> Option<SecretString> {

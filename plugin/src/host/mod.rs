@@ -116,6 +116,23 @@ pub struct Window<'a, W: WebLogin + Send> {
     pub pump: &'a mut dyn FnMut(),
 }
 
+impl<'a, W: WebLogin + Send> Window<'a, W> {
+    /// The window's parts: web view, native prompt, other questions, pump.
+    pub fn new(
+        web: &'a mut Recording<W>,
+        ask_native: &'a mut AskNative<'a>,
+        prompter: &'a mut dyn Prompter,
+        pump: &'a mut dyn FnMut(),
+    ) -> Self {
+        Self {
+            web,
+            ask_native,
+            prompter,
+            pump,
+        }
+    }
+}
+
 impl<W: WebLogin + Send> std::fmt::Debug for Window<'_, W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Window")

@@ -118,16 +118,9 @@ impl Host for TestHost {
             "the test engine has no web view".into(),
         )));
         let mut ask_native = |_: Option<&str>| Ok(Some(typed.clone()));
-        super::sign_in(
-            agent,
-            staged,
-            super::Window {
-                web: &mut web,
-                ask_native: &mut ask_native,
-                prompter: &mut prompter,
-                pump: &mut || {},
-            },
-        )
+        let mut pump = || {};
+        let window = super::Window::new(&mut web, &mut ask_native, &mut prompter, &mut pump);
+        super::sign_in(agent, staged, window)
     }
 
     fn ask_local(&mut self, _: &UserMessage) -> Option<(String, SecretString)> {
