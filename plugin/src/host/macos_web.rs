@@ -70,6 +70,9 @@ fn open(req: &WebSignInRequest) -> Result<SignInWait, WebLoginError> {
             "the sign-in window must be opened on SecurityAgent's main thread".into(),
         )
     })?;
+    // A window left from an earlier sign-in goes first: modal sessions end
+    // in the reverse order they began.
+    close();
     let (sign_in, wait) = WebKitSignIn::start(mtm, req, WIDTH, HEIGHT)?;
     let frame = NSRect::new(NSPoint::new(0.0, 0.0), NSSize::new(WIDTH, HEIGHT));
     // SAFETY: main thread (mtm); a new window, owned by `Open` (not
@@ -92,7 +95,6 @@ fn open(req: &WebSignInRequest) -> Result<SignInWait, WebLoginError> {
     window.center();
     window.makeKeyAndOrderFront(None);
     let session = NSApplication::sharedApplication(mtm).beginModalSessionForWindow(&window);
-    close();
     OPEN.with(|o| {
         *o.borrow_mut() = Some(Open {
             window,
