@@ -425,6 +425,15 @@ fn with_entra_down_and_local_fallback_on_an_existing_account_signs_in_with_its_m
     assert!(text(&kc).contains("local fallback"), "{}", text(&kc));
     let log = String::from_utf8(std::fs::read(&sandbox.log_path).unwrap()).unwrap();
     assert!(log.contains("local_fallback"), "{log}");
+    let forms = sesame_e2e::scan::encoded_forms(GRACE_PASSWORD);
+    assert_eq!(
+        sesame_e2e::scan::leaks("sync log", log.as_bytes(), &forms, &[]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        sesame_e2e::scan::leaks("stderr", run.stderr.as_bytes(), &forms, &[]),
+        Vec::<String>::new()
+    );
 
     // A wrong Mac password is not let through to builtin:authenticate.
     let mut script: serde_json::Value =
