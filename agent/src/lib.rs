@@ -8,6 +8,7 @@
 //! sync log (`sesame-synclog`) — and feeds the results back. See
 //! [`flow::Agent::login`].
 
+pub mod authdb;
 pub mod flow;
 pub mod outcome;
 pub mod prompt;
