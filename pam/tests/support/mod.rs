@@ -217,3 +217,4 @@ pub fn error(s: &str) -> Expect {
 pub fn info(s: &str) -> Expect {
     Expect::Info(s.to_owned())
 }
+pub mod stack;
