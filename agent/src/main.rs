@@ -16,6 +16,9 @@ use sesame_agent::{Agent, Front, LoginOutcome, NoWebView, Seams, StderrNotices};
 use sesame_core::settings::{self, Settings};
 use zeroize::Zeroize;
 
+#[path = "cli/pam.rs"]
+mod pam_cli;
+
 /// Exit status when the profile, the machine or the command line is unusable.
 const SETUP: u8 = 2;
 /// Exit status when the person was refused.
@@ -38,6 +41,8 @@ struct Cli {
 enum Command {
     /// Sign in and make the local account ready.
     Login(LoginArgs),
+    /// Add pam_sesame.so to a PAM service file, take it out, or show where it is.
+    Pam(pam_cli::PamArgs),
 }
 
 #[derive(Args, Debug)]
@@ -84,7 +89,10 @@ fn default_profile() -> PathBuf {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Command::Login(args) = cli.command;
+    let args = match cli.command {
+        Command::Login(args) => args,
+        Command::Pam(args) => return pam_cli::run(args),
+    };
     match login(&args) {
         Ok(outcome) => {
             if args.json {
