@@ -73,6 +73,16 @@ pub fn authenticate(
     };
     let offline_cfg = (settings.offline_sign_in, settings.offline_sign_in_days);
     let reset_url = settings.reset_password_url.to_string();
+    let state = opts.state_dir();
+    let failures = crate::throttle::load(&state, &upn);
+    if let Some(wait) = crate::throttle::blocked(failures.as_ref(), settings.wrong_password_limit, now)
+    {
+        conv.error(&format!(
+            "Too many wrong passwords: try again in {} minutes, or reset your password at {reset_url}",
+            wait.whole_minutes() + 1
+        ));
+        return AuthEnd::just(Code::AuthErr);
+    }
     let mut agent = match Agent::new(settings) {
         Ok(a) => a,
         Err(e) => {
@@ -112,6 +122,9 @@ pub fn authenticate(
     let (shown, refused) = (prompter.device_code_shown, prompter.password_refused);
     match outcome.outcome {
         Ending::Ready => {
+            if failures.is_some() {
+                crate::throttle::save(&state, &upn, None);
+            }
             if mfa && !shown {
                 // Entra took the password alone; this service needs MFA.
                 if let Err(line) = runtime.block_on(crate::mfa::finish(&agent, &outcome, conv)) {
@@ -122,6 +135,7 @@ pub fn authenticate(
             ready(conv, opts, &outcome, &password, offline_cfg.0, now)
         }
         Ending::Denied if refused => {
+            crate::throttle::save(&state, &upn, Some(crate::throttle::after_wrong(failures, now)));
             conv.error(&format!(
                 "That password is not right. If you forgot it, reset it at {reset_url}"
             ));

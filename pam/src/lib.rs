@@ -22,6 +22,7 @@ pub mod conv;
 pub mod mfa;
 pub mod offline;
 pub mod options;
+pub mod throttle;
 pub mod who;
 
 #[cfg(target_os = "linux")]

@@ -163,15 +163,38 @@ impl Verifier {
     }
 }
 
-/// The file name of `upn`'s verifier: the lowercase UPN, hex-encoded (no
-/// path tricks, whatever was typed).
-fn file_name(upn: &str) -> String {
-    let hex: String = upn
-        .to_lowercase()
+/// A person's file stem: the lowercase UPN, hex-encoded (no path tricks,
+/// whatever was typed).
+pub(crate) fn key(upn: &str) -> String {
+    upn.to_lowercase()
         .bytes()
         .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("{hex}.json")
+        .collect()
+}
+
+fn file_name(upn: &str) -> String {
+    format!("{}.json", key(upn))
+}
+
+/// Reads `name` in the checked folder without following a symlink; `None`
+/// when it is missing.
+pub(crate) fn read_in(
+    folder: &sesame_safefs::SafeDir,
+    name: &str,
+) -> std::io::Result<Option<Vec<u8>>> {
+    let path = folder.path().join(name);
+    let mut file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(Some(bytes))
 }
 
 /// Saves `v` in `dir` (created 0700, file 0600, written atomically).
@@ -195,22 +218,14 @@ pub fn load(dir: &Path, upn: &str) -> Result<Option<Verifier>, StoreError> {
         path: path.clone(),
         source,
     };
-    match sesame_safefs::SafeDir::open(dir) {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io(e)),
-    }
-    let mut file = match std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(&path)
-    {
+    let folder = match sesame_safefs::SafeDir::open(dir) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io(e)),
     };
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(io)?;
+    let Some(bytes) = read_in(&folder, &file_name(upn)).map_err(io)? else {
+        return Ok(None);
+    };
     let v: Verifier =
         serde_json::from_slice(&bytes).map_err(|_| StoreError::Damaged(path.clone()))?;
     if v.upn != upn.to_lowercase() {

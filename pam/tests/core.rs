@@ -282,3 +282,30 @@ fn a_password_change_is_refused_with_the_change_page() {
         Code::UserUnknown
     );
 }
+
+#[test]
+fn after_the_wrong_password_limit_entra_is_not_asked_until_the_cool_down() {
+    let w = World::new("");
+    for _ in 0..3 {
+        let end = auth(&w, vec![password("guess"), error("not right")], "sshd", ADELE);
+        assert_eq!(end.code, Code::AuthErr);
+    }
+    let before = w.sign_ins();
+    let end = auth(
+        &w,
+        vec![password(ADELE_PASSWORD), error("Too many wrong passwords")],
+        "sshd",
+        ADELE,
+    );
+    assert_eq!(end.code, Code::AuthErr);
+    assert_eq!(w.sign_ins(), before, "no password reached Entra");
+    let later = OffsetDateTime::now_utc() + pam_sesame::throttle::COOL_DOWN;
+    let end = auth_at(
+        &w,
+        vec![password(ADELE_PASSWORD), w.approve(ADELE, ADELE_PASSWORD)],
+        "sshd",
+        ADELE,
+        later,
+    );
+    assert_eq!(end.code, Code::Success, "after the cool-down the right password works");
+}
