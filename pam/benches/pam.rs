@@ -40,7 +40,12 @@ fn main() {
     let dir = w.sb.tmp.path().join("pam.d");
     service_file(&dir, "login", &w.args());
     // First sign-in makes the account; the measured ones are returning users.
-    let mut t = Transaction::start(&dir, "login", ADELE, Script::new(vec![password(ADELE_PASSWORD)]));
+    let mut t = Transaction::start(
+        &dir,
+        "login",
+        ADELE,
+        Script::new(vec![password(ADELE_PASSWORD)]),
+    );
     assert_eq!(t.authenticate(), PAM_SUCCESS);
     drop(t);
     if latency > 0 {
@@ -77,8 +82,12 @@ fn main() {
     };
     let pam = || {
         let started = Instant::now();
-        let mut t =
-            Transaction::start(&dir, "login", ADELE, Script::new(vec![password(ADELE_PASSWORD)]));
+        let mut t = Transaction::start(
+            &dir,
+            "login",
+            ADELE,
+            Script::new(vec![password(ADELE_PASSWORD)]),
+        );
         assert_eq!(t.authenticate(), PAM_SUCCESS);
         drop(t);
         started.elapsed()

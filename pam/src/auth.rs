@@ -75,7 +75,8 @@ pub fn authenticate(
     let reset_url = settings.reset_password_url.to_string();
     let state = opts.state_dir();
     let failures = crate::throttle::load(&state, &upn);
-    if let Some(wait) = crate::throttle::blocked(failures.as_ref(), settings.wrong_password_limit, now)
+    if let Some(wait) =
+        crate::throttle::blocked(failures.as_ref(), settings.wrong_password_limit, now)
     {
         conv.error(&format!(
             "Too many wrong passwords: try again in {} minutes, or reset your password at {reset_url}",
@@ -135,7 +136,11 @@ pub fn authenticate(
             ready(conv, opts, &outcome, &password, offline_cfg.0, now)
         }
         Ending::Denied if refused => {
-            crate::throttle::save(&state, &upn, Some(crate::throttle::after_wrong(failures, now)));
+            crate::throttle::save(
+                &state,
+                &upn,
+                Some(crate::throttle::after_wrong(failures, now)),
+            );
             conv.error(&format!(
                 "That password is not right. If you forgot it, reset it at {reset_url}"
             ));

@@ -99,11 +99,8 @@ pub fn allowed(
 }
 
 fn hasher() -> Argon2<'static> {
-    let params = match Params::new(MEMORY_KIB, PASSES, LANES, None) {
-        Ok(p) => p,
-        // The constants are valid; fall back to the crate's defaults anyway.
-        Err(_) => Params::default(),
-    };
+    // The constants are valid; the crate's defaults are the fallback anyway.
+    let params = Params::new(MEMORY_KIB, PASSES, LANES, None).unwrap_or_default();
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 

@@ -84,6 +84,13 @@ fn service(pamh: &PamHandle) -> String {
     }
 }
 
+/// The module arguments and the user, or the answer to give.
+fn start(pamh: &mut PamHandle, args: &[&CStr]) -> Result<(Options, String), PamResultCode> {
+    let opts = options(args)?;
+    let user = pamh.get_user(None)?;
+    Ok((opts, user))
+}
+
 /// Runs `f`, turning a panic into `on_panic`.
 fn guarded(on_panic: PamResultCode, f: impl FnOnce() -> PamResultCode) -> PamResultCode {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or(on_panic)
@@ -98,12 +105,8 @@ pam::pam_hooks!(SesamePam);
 impl PamHooks for SesamePam {
     fn sm_authenticate(pamh: &mut PamHandle, args: Vec<&CStr>, flags: PamFlag) -> PamResultCode {
         guarded(PamResultCode::PAM_AUTH_ERR, || {
-            let opts = match options(&args) {
-                Ok(o) => o,
-                Err(c) => return c,
-            };
-            let user = match pamh.get_user(None) {
-                Ok(u) => u,
+            let (opts, user) = match start(pamh, &args) {
+                Ok(s) => s,
                 Err(c) => return c,
             };
             let service = service(pamh);
@@ -143,26 +146,16 @@ impl PamHooks for SesamePam {
     }
 
     fn acct_mgmt(pamh: &mut PamHandle, args: Vec<&CStr>, _flags: PamFlag) -> PamResultCode {
-        guarded(PamResultCode::PAM_SYSTEM_ERR, || {
-            let opts = match options(&args) {
-                Ok(o) => o,
-                Err(c) => return c,
-            };
-            match pamh.get_user(None) {
-                Ok(u) => to_pam(crate::account::account(&opts, &u)),
-                Err(c) => c,
-            }
+        guarded(PamResultCode::PAM_SYSTEM_ERR, || match start(pamh, &args) {
+            Ok((opts, user)) => to_pam(crate::account::account(&opts, &user)),
+            Err(c) => c,
         })
     }
 
     fn sm_chauthtok(pamh: &mut PamHandle, args: Vec<&CStr>, flags: PamFlag) -> PamResultCode {
         guarded(PamResultCode::PAM_SYSTEM_ERR, || {
-            let opts = match options(&args) {
-                Ok(o) => o,
-                Err(c) => return c,
-            };
-            let user = match pamh.get_user(None) {
-                Ok(u) => u,
+            let (opts, user) = match start(pamh, &args) {
+                Ok(s) => s,
                 Err(c) => return c,
             };
             let mut conv = PamConv {
@@ -192,14 +185,8 @@ impl PamHooks for SesamePam {
 }
 
 fn session(pamh: &mut PamHandle, args: &[&CStr]) -> PamResultCode {
-    guarded(PamResultCode::PAM_SYSTEM_ERR, || {
-        let opts = match options(args) {
-            Ok(o) => o,
-            Err(c) => return c,
-        };
-        match pamh.get_user(None) {
-            Ok(u) => to_pam(crate::account::session(&opts, &u)),
-            Err(c) => c,
-        }
+    guarded(PamResultCode::PAM_SYSTEM_ERR, || match start(pamh, args) {
+        Ok((opts, user)) => to_pam(crate::account::session(&opts, &user)),
+        Err(c) => c,
     })
 }

@@ -38,7 +38,10 @@ pub fn after_wrong(f: Option<Failures>, now: OffsetDateTime) -> Failures {
             count: f.count.saturating_add(1),
             last: now,
         },
-        _ => Failures { count: 1, last: now },
+        _ => Failures {
+            count: 1,
+            last: now,
+        },
     }
 }
 
@@ -83,7 +86,10 @@ mod tests {
             assert_eq!(blocked(f.as_ref(), 3, t0), None, "attempt {i}");
             f = Some(after_wrong(f, t0));
         }
-        assert_eq!(blocked(f.as_ref(), 3, t0 + Duration::minutes(5)), Some(Duration::minutes(10)));
+        assert_eq!(
+            blocked(f.as_ref(), 3, t0 + Duration::minutes(5)),
+            Some(Duration::minutes(10))
+        );
         assert_eq!(blocked(f.as_ref(), 3, t0 + COOL_DOWN), None);
         assert_eq!(after_wrong(f, t0 + COOL_DOWN).count, 1);
     }

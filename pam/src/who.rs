@@ -60,31 +60,31 @@ pub fn who(user: &str, dir: &dyn AccountDirectory) -> Result<Who, String> {
 /// Loads the profiles the options name (or the managed profile); the first
 /// error finding is refused with the file and key it names.
 pub fn load_settings(opts: &Options) -> Result<Settings, String> {
-    let mut files = Vec::new();
-    for p in opts.profile_paths() {
-        let bytes = std::fs::read(&p).map_err(|e| {
-            format!(
+    let files = opts
+        .profile_paths()
+        .into_iter()
+        .map(|p| match std::fs::read(&p) {
+            Ok(bytes) => Ok((p.display().to_string(), bytes)),
+            Err(e) => Err(format!(
                 "cannot read the profile {}: {e}; name one with profile=FILE on the PAM line",
                 p.display()
-            )
-        })?;
-        files.push((p.display().to_string(), bytes));
-    }
-    let inputs: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
-    let report = settings::load(&inputs);
-    if let Some(f) = report
+            )),
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let named: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (&**n, &b[..])).collect();
+    let report = settings::load(&named);
+    let refusal = report
         .findings
         .iter()
         .find(|f| f.severity == settings::Severity::Error)
-    {
-        return Err(format!("{f} (run `sesame profile check`)"));
-    }
-    let mut s = report
-        .settings
-        .ok_or_else(|| "the profile gives no settings; run `sesame profile check`".to_owned())?;
+        .map(|f| format!("{f} (run `sesame profile check`)"));
+    let mut s = match (refusal, report.settings) {
+        (Some(why), _) => return Err(why),
+        (None, Some(s)) => s,
+        (None, None) => {
+            return Err("the profile gives no settings; run `sesame profile check`".into());
+        }
+    };
     if let Some(log) = &opts.log {
         s.log_path = log.clone();
     }

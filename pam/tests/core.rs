@@ -287,7 +287,12 @@ fn a_password_change_is_refused_with_the_change_page() {
 fn after_the_wrong_password_limit_entra_is_not_asked_until_the_cool_down() {
     let w = World::new("");
     for _ in 0..3 {
-        let end = auth(&w, vec![password("guess"), error("not right")], "sshd", ADELE);
+        let end = auth(
+            &w,
+            vec![password("guess"), error("not right")],
+            "sshd",
+            ADELE,
+        );
         assert_eq!(end.code, Code::AuthErr);
     }
     let before = w.sign_ins();
@@ -307,5 +312,9 @@ fn after_the_wrong_password_limit_entra_is_not_asked_until_the_cool_down() {
         ADELE,
         later,
     );
-    assert_eq!(end.code, Code::Success, "after the cool-down the right password works");
+    assert_eq!(
+        end.code,
+        Code::Success,
+        "after the cool-down the right password works"
+    );
 }

@@ -23,9 +23,18 @@ fn confdir(w: &World, service: &str, extra_args: &[&str]) -> std::path::PathBuf 
 fn the_console_signs_in_opens_the_session_and_refuses_a_password_change() {
     let w = World::new("");
     let dir = confdir(&w, "login", &[]);
-    let mut t = Transaction::start(&dir, "login", ADELE, Script::new(vec![password(ADELE_PASSWORD)]));
+    let mut t = Transaction::start(
+        &dir,
+        "login",
+        ADELE,
+        Script::new(vec![password(ADELE_PASSWORD)]),
+    );
     assert_eq!(t.authenticate(), PAM_SUCCESS);
-    assert_eq!(t.user(), "adele", "the session continues as the local account");
+    assert_eq!(
+        t.user(),
+        "adele",
+        "the session continues as the local account"
+    );
     assert!(w.sb.passwd_entry("adele").is_some());
     t.script(Script::new(vec![]));
     assert_eq!(t.acct_mgmt(), PAM_SUCCESS);
@@ -57,7 +66,10 @@ fn ssh_finishes_mfa_by_device_code_through_the_conversation() {
         &dir,
         "sshd",
         MEGAN,
-        Script::new(vec![password(MEGAN_PASSWORD), w.approve(MEGAN, MEGAN_PASSWORD)]),
+        Script::new(vec![
+            password(MEGAN_PASSWORD),
+            w.approve(MEGAN, MEGAN_PASSWORD),
+        ]),
     );
     assert_eq!(t.authenticate(), PAM_SUCCESS);
     assert_eq!(t.user(), "megan");
@@ -67,7 +79,12 @@ fn ssh_finishes_mfa_by_device_code_through_the_conversation() {
 fn entra_down_opens_only_with_offline_sign_in() {
     let mut w = World::new(OFFLINE);
     let dir = confdir(&w, "login", &[]);
-    let mut t = Transaction::start(&dir, "login", ADELE, Script::new(vec![password(ADELE_PASSWORD)]));
+    let mut t = Transaction::start(
+        &dir,
+        "login",
+        ADELE,
+        Script::new(vec![password(ADELE_PASSWORD)]),
+    );
     assert_eq!(t.authenticate(), PAM_SUCCESS);
     drop(t);
     w.entra_down();
@@ -81,7 +98,9 @@ fn entra_down_opens_only_with_offline_sign_in() {
     drop(t);
     // The same machine with offline sign-in off in the profile.
     let off = w.sb.tmp.path().join("off.mobileconfig");
-    let text = std::fs::read_to_string(&w.profile).unwrap().replace(OFFLINE, "");
+    let text = std::fs::read_to_string(&w.profile)
+        .unwrap()
+        .replace(OFFLINE, "");
     std::fs::write(&off, text).unwrap();
     let dir2 = w.sb.tmp.path().join("pam.d-off");
     let mut args = w.args();
@@ -91,7 +110,10 @@ fn entra_down_opens_only_with_offline_sign_in() {
         &dir2,
         "login",
         "adele",
-        Script::new(vec![password(ADELE_PASSWORD), error("offline sign-in is off")]),
+        Script::new(vec![
+            password(ADELE_PASSWORD),
+            error("offline sign-in is off"),
+        ]),
     );
     assert_eq!(t.authenticate(), PAM_AUTHINFO_UNAVAIL);
 }

@@ -86,7 +86,9 @@ extern "C" fn converse(
     let out = unsafe { libc::calloc(n, std::mem::size_of::<Response>()) }.cast::<Response>();
     for i in 0..n {
         let m = unsafe { &**msgs.add(i) };
-        let text = unsafe { CStr::from_ptr(m.msg) }.to_string_lossy().into_owned();
+        let text = unsafe { CStr::from_ptr(m.msg) }
+            .to_string_lossy()
+            .into_owned();
         let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match m.style {
             PAM_PROMPT_ECHO_OFF => app
                 .script
@@ -167,7 +169,13 @@ impl Transaction {
         let dir = CString::new(confdir.as_os_str().as_encoded_bytes()).unwrap();
         let mut pamh = std::ptr::null_mut();
         let rc = unsafe {
-            pam_start_confdir(service.as_ptr(), user.as_ptr(), &*conv, dir.as_ptr(), &mut pamh)
+            pam_start_confdir(
+                service.as_ptr(),
+                user.as_ptr(),
+                &*conv,
+                dir.as_ptr(),
+                &mut pamh,
+            )
         };
         assert_eq!(rc, PAM_SUCCESS, "pam_start_confdir");
         Self { pamh, app, conv }
@@ -202,7 +210,9 @@ impl Transaction {
         let mut p: *const c_void = std::ptr::null();
         let rc = unsafe { pam_get_item(self.pamh, PAM_USER, &mut p) };
         assert_eq!(rc, PAM_SUCCESS);
-        unsafe { CStr::from_ptr(p.cast()) }.to_string_lossy().into_owned()
+        unsafe { CStr::from_ptr(p.cast()) }
+            .to_string_lossy()
+            .into_owned()
     }
     /// Replaces the script for the next call (the old one must be used up).
     pub fn script(&mut self, script: Script) {
