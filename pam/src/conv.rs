@@ -75,3 +75,54 @@ impl Prompter for PamPrompter<'_> {
         self.conv.info(&device_code_message(url, code).text);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records what was said; answers no prompt.
+    #[derive(Default)]
+    struct Said(Vec<String>);
+
+    impl Conversation for Said {
+        fn ask_secret(&mut self, prompt: &str) -> Option<SecretString> {
+            self.0.push(format!("ask {prompt}"));
+            Some(SecretString::from("old".to_owned()))
+        }
+        fn info(&mut self, text: &str) {
+            self.0.push(format!("info {text}"));
+        }
+        fn error(&mut self, text: &str) {
+            self.0.push(format!("error {text}"));
+        }
+    }
+
+    #[test]
+    fn the_agent_questions_become_pam_prompts_and_a_second_password_is_never_asked() {
+        let mut said = Said::default();
+        let mut p = PamPrompter::new(&mut said);
+        let msg = UserMessage {
+            text: "Try again.".into(),
+            link: None,
+        };
+        assert!(
+            p.ask_password(&msg).is_none(),
+            "one password per PAM attempt"
+        );
+        assert!(p.password_refused);
+        assert!(p.ask_old_local_password(&msg).is_some());
+        p.show_device_code(
+            "https://microsoft.com/devicelogin",
+            &SecretString::from("ABC123".to_owned()),
+        );
+        assert!(p.device_code_shown);
+        assert_eq!(
+            said.0,
+            vec![
+                "info Try again.",
+                "ask Previous local password: ",
+                "info To finish signing in, open https://microsoft.com/devicelogin and enter ABC123",
+            ]
+        );
+    }
+}
