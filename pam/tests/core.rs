@@ -318,3 +318,35 @@ fn after_the_wrong_password_limit_entra_is_not_asked_until_the_cool_down() {
         "after the cool-down the right password works"
     );
 }
+
+#[test]
+fn another_identity_never_gets_a_bound_account() {
+    let w = World::new("");
+    let first = auth(
+        &w,
+        vec![password(MEGAN_PASSWORD), w.approve(MEGAN, MEGAN_PASSWORD)],
+        "sshd",
+        MEGAN,
+    );
+    assert_eq!(first.code, Code::Success);
+    // Same local part, another object ID, the right password for *that* account.
+    let mut conv = Script::new(vec![password(IMPOSTOR_PASSWORD), error("")]);
+    let end = authenticate(
+        &mut conv,
+        &w.options(),
+        AuthRequest {
+            service: "login",
+            user: IMPOSTOR,
+            authtok: None,
+        },
+        OffsetDateTime::now_utc(),
+    );
+    drop(conv);
+    assert_eq!(end.code, Code::AuthErr, "{end:?}");
+    assert!(
+        w.sb.dir
+            .verify_password("megan", &secret(MEGAN_PASSWORD))
+            .unwrap(),
+        "megan's account is untouched"
+    );
+}
