@@ -140,3 +140,26 @@ fn a_typo_in_the_service_line_is_a_service_error_not_a_crash() {
     let mut t = Transaction::start(&dir, "login", ADELE, Script::new(vec![]));
     assert_eq!(t.authenticate(), PAM_SERVICE_ERR);
 }
+
+#[test]
+fn disabled_and_expired_accounts_are_refused_through_the_stack() {
+    let w = World::new("");
+    w.sim().disable(ADELE).unwrap();
+    let dir = confdir(&w, "login", &[]);
+    let mut t = Transaction::start(
+        &dir,
+        "login",
+        ADELE,
+        Script::new(vec![password(ADELE_PASSWORD), error("disabled")]),
+    );
+    assert_eq!(t.authenticate(), PAM_AUTH_ERR);
+    drop(t);
+    let mut t = Transaction::start(
+        &dir,
+        "login",
+        ALEX,
+        Script::new(vec![password(ALEX_PASSWORD), error("expired")]),
+    );
+    assert_eq!(t.authenticate(), PAM_AUTH_ERR);
+    assert!(w.sb.passwd_entry("adele").is_none() && w.sb.passwd_entry("alex").is_none());
+}
