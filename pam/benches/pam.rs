@@ -17,7 +17,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
-use support::stack::{PAM_SUCCESS, Transaction, service_file};
+use support::stack::{PAM_SUCCESS, service_file, sign_in};
 use support::*;
 
 const RUNS: usize = 15;
@@ -40,14 +40,10 @@ fn main() {
     let dir = w.sb.tmp.path().join("pam.d");
     service_file(&dir, "login", &w.args());
     // First sign-in makes the account; the measured ones are returning users.
-    let mut t = Transaction::start(
-        &dir,
-        "login",
-        ADELE,
-        Script::new(vec![password(ADELE_PASSWORD)]),
+    assert_eq!(
+        sign_in(&dir, "login", ADELE, vec![password(ADELE_PASSWORD)]),
+        PAM_SUCCESS
     );
-    assert_eq!(t.authenticate(), PAM_SUCCESS);
-    drop(t);
     if latency > 0 {
         w.sim().inject_fault(entra_sim::Fault::next(
             entra_sim::FaultKind::Delay { ms: latency },
@@ -82,14 +78,10 @@ fn main() {
     };
     let pam = || {
         let started = Instant::now();
-        let mut t = Transaction::start(
-            &dir,
-            "login",
-            ADELE,
-            Script::new(vec![password(ADELE_PASSWORD)]),
+        assert_eq!(
+            sign_in(&dir, "login", ADELE, vec![password(ADELE_PASSWORD)]),
+            PAM_SUCCESS
         );
-        assert_eq!(t.authenticate(), PAM_SUCCESS);
-        drop(t);
         started.elapsed()
     };
     let (mut floor, mut module) = (Vec::new(), Vec::new());

@@ -48,13 +48,15 @@ fn a_wrong_password_fails_with_one_attempt_at_entra() {
     let w = World::new("");
     let dir = confdir(&w, "login", &[]);
     let before = w.sign_ins();
-    let mut t = Transaction::start(
-        &dir,
-        "login",
-        ADELE,
-        Script::new(vec![password("wrong-one"), error("not right")]),
+    assert_eq!(
+        sign_in(
+            &dir,
+            "login",
+            ADELE,
+            vec![password("wrong-one"), error("not right")]
+        ),
+        PAM_AUTH_ERR
     );
-    assert_eq!(t.authenticate(), PAM_AUTH_ERR);
     assert_eq!(w.sign_ins() - before, 1);
 }
 
@@ -79,23 +81,20 @@ fn ssh_finishes_mfa_by_device_code_through_the_conversation() {
 fn entra_down_opens_only_with_offline_sign_in() {
     let mut w = World::new(OFFLINE);
     let dir = confdir(&w, "login", &[]);
-    let mut t = Transaction::start(
-        &dir,
-        "login",
-        ADELE,
-        Script::new(vec![password(ADELE_PASSWORD)]),
+    assert_eq!(
+        sign_in(&dir, "login", ADELE, vec![password(ADELE_PASSWORD)]),
+        PAM_SUCCESS
     );
-    assert_eq!(t.authenticate(), PAM_SUCCESS);
-    drop(t);
     w.entra_down();
-    let mut t = Transaction::start(
-        &dir,
-        "login",
-        "adele",
-        Script::new(vec![password(ADELE_PASSWORD), info("Signed in offline")]),
+    assert_eq!(
+        sign_in(
+            &dir,
+            "login",
+            "adele",
+            vec![password(ADELE_PASSWORD), info("Signed in offline")]
+        ),
+        PAM_SUCCESS
     );
-    assert_eq!(t.authenticate(), PAM_SUCCESS);
-    drop(t);
     // The same machine with offline sign-in off in the profile.
     let off = w.sb.tmp.path().join("off.mobileconfig");
     let text = std::fs::read_to_string(&w.profile)
@@ -106,16 +105,15 @@ fn entra_down_opens_only_with_offline_sign_in() {
     let mut args = w.args();
     args[0] = format!("profile={}", off.display());
     service_file(&dir2, "login", &args);
-    let mut t = Transaction::start(
-        &dir2,
-        "login",
-        "adele",
-        Script::new(vec![
-            password(ADELE_PASSWORD),
-            error("offline sign-in is off"),
-        ]),
+    assert_eq!(
+        sign_in(
+            &dir2,
+            "login",
+            "adele",
+            vec![password(ADELE_PASSWORD), error("offline sign-in is off"),]
+        ),
+        PAM_AUTHINFO_UNAVAIL
     );
-    assert_eq!(t.authenticate(), PAM_AUTHINFO_UNAVAIL);
 }
 
 #[test]
@@ -123,13 +121,15 @@ fn the_group_gate_refuses_through_the_stack() {
     let gate = format!("<key>AllowedGroups</key><array><string>{MAC_ADMINS}</string></array>");
     let w = World::new(&gate);
     let dir = confdir(&w, "login", &[]);
-    let mut t = Transaction::start(
-        &dir,
-        "login",
-        ADELE,
-        Script::new(vec![password(ADELE_PASSWORD), error("")]),
+    assert_eq!(
+        sign_in(
+            &dir,
+            "login",
+            ADELE,
+            vec![password(ADELE_PASSWORD), error("")]
+        ),
+        PAM_AUTH_ERR
     );
-    assert_eq!(t.authenticate(), PAM_AUTH_ERR);
     assert!(w.sb.passwd_entry("adele").is_none());
 }
 
@@ -137,8 +137,7 @@ fn the_group_gate_refuses_through_the_stack() {
 fn a_typo_in_the_service_line_is_a_service_error_not_a_crash() {
     let w = World::new("");
     let dir = confdir(&w, "login", &["profle=/nowhere"]);
-    let mut t = Transaction::start(&dir, "login", ADELE, Script::new(vec![]));
-    assert_eq!(t.authenticate(), PAM_SERVICE_ERR);
+    assert_eq!(sign_in(&dir, "login", ADELE, vec![]), PAM_SERVICE_ERR);
 }
 
 #[test]
@@ -146,20 +145,23 @@ fn disabled_and_expired_accounts_are_refused_through_the_stack() {
     let w = World::new("");
     w.sim().disable(ADELE).unwrap();
     let dir = confdir(&w, "login", &[]);
-    let mut t = Transaction::start(
-        &dir,
-        "login",
-        ADELE,
-        Script::new(vec![password(ADELE_PASSWORD), error("disabled")]),
+    assert_eq!(
+        sign_in(
+            &dir,
+            "login",
+            ADELE,
+            vec![password(ADELE_PASSWORD), error("disabled")]
+        ),
+        PAM_AUTH_ERR
     );
-    assert_eq!(t.authenticate(), PAM_AUTH_ERR);
-    drop(t);
-    let mut t = Transaction::start(
-        &dir,
-        "login",
-        ALEX,
-        Script::new(vec![password(ALEX_PASSWORD), error("expired")]),
+    assert_eq!(
+        sign_in(
+            &dir,
+            "login",
+            ALEX,
+            vec![password(ALEX_PASSWORD), error("expired")]
+        ),
+        PAM_AUTH_ERR
     );
-    assert_eq!(t.authenticate(), PAM_AUTH_ERR);
     assert!(w.sb.passwd_entry("adele").is_none() && w.sb.passwd_entry("alex").is_none());
 }

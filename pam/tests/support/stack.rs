@@ -220,6 +220,11 @@ impl Transaction {
     }
 }
 
+/// One `pam_authenticate` in a fresh transaction, the script used up.
+pub fn sign_in(confdir: &Path, service: &str, user: &str, script: Vec<super::Expect>) -> c_int {
+    Transaction::start(confdir, service, user, Script::new(script)).authenticate()
+}
+
 impl Drop for Transaction {
     fn drop(&mut self) {
         unsafe { pam_end(self.pamh, PAM_SUCCESS) };
