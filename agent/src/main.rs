@@ -18,6 +18,8 @@ use zeroize::Zeroize;
 
 #[path = "cli/authdb.rs"]
 mod authdb_cli;
+#[path = "cli/pam.rs"]
+mod pam_cli;
 
 /// Exit status when the profile, the machine or the command line is unusable.
 const SETUP: u8 = 2;
@@ -43,6 +45,8 @@ enum Command {
     Login(LoginArgs),
     /// Put Sesame into the login window's authorization right, or take it out.
     Authdb(authdb_cli::AuthdbArgs),
+    /// Add pam_sesame.so to a PAM service file, take it out, or show where it is.
+    Pam(pam_cli::PamArgs),
 }
 
 #[derive(Args, Debug)]
@@ -92,6 +96,7 @@ fn main() -> ExitCode {
     let args = match cli.command {
         Command::Login(args) => args,
         Command::Authdb(a) => return authdb_cli::run(&a),
+        Command::Pam(args) => return pam_cli::run(args),
     };
     match login(&args) {
         Ok(outcome) => {

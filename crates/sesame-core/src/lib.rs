@@ -10,6 +10,7 @@ pub mod constant_time;
 pub mod identity;
 pub mod import;
 pub mod login;
+pub mod pam_file;
 pub mod password_binding;
 pub mod provisioning;
 pub mod recheck;

@@ -176,6 +176,24 @@ fn cases() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "one of deny, device_code",
         ),
         (
+            "PAMMFAServices",
+            "<array><string>sshd</string><string>login</string></array>".into(),
+            "<array><string></string></array>",
+            "non-empty",
+        ),
+        (
+            "OfflineSignIn",
+            "<true/>".into(),
+            "<string>yes</string>",
+            "expected boolean",
+        ),
+        (
+            "OfflineSignInDays",
+            "<integer>14</integer>".into(),
+            "<integer>91</integer>",
+            "1–90 days, found 91",
+        ),
+        (
             "WrongPasswordLimit",
             "<integer>9</integer>".into(),
             "<integer>10</integer>",

@@ -33,6 +33,9 @@ pub mod k {
     pub const LOCAL_FALLBACK: &str = "LocalFallback";
     pub const LOGIN_MODE: &str = "LoginMode";
     pub const NATIVE_MFA: &str = "NativeMFA";
+    pub const PAM_MFA_SERVICES: &str = "PAMMFAServices";
+    pub const OFFLINE_SIGN_IN: &str = "OfflineSignIn";
+    pub const OFFLINE_SIGN_IN_DAYS: &str = "OfflineSignInDays";
     pub const WRONG_PASSWORD_LIMIT: &str = "WrongPasswordLimit";
     pub const PASSWORDLESS_LOCAL_PASSWORD: &str = "PasswordlessLocalPassword";
     pub const KEYCHAIN_RESET: &str = "KeychainReset";
@@ -467,6 +470,31 @@ pub static KEYS: &[KeySpec] = &[
         T::Enum(&["deny", "device_code"]),
         DefaultValue::Str("deny"),
         "What the native sign-in (no web view) does when the tenant demands MFA after accepting the password: deny ('MFA is required: use the web sign-in'), or device_code (show a code and https://microsoft.com/devicelogin; the person finishes MFA on another device, and the device-code sign-in must be the same user the password was checked for).",
+    ),
+    key(
+        k::PAM_MFA_SERVICES,
+        G::LoginWindow,
+        T::TextList,
+        DefaultValue::List(&["sshd", "sshd-session", "cockpit", "xrdp-sesman", "remote"]),
+        "Linux (PAM): the services where a sign-in always finishes with MFA by device code (the code and https://microsoft.com/devicelogin shown in the session; the password alone is never enough there). Remote services by default; add login, gdm-password or lightdm to require it at the console too.",
+    ),
+    key(
+        k::OFFLINE_SIGN_IN,
+        G::LoginWindow,
+        T::Bool,
+        DefaultValue::Bool(false),
+        "Linux (PAM): when Entra cannot be reached, let a person who signed in fully (MFA included where required) before sign in with a local verifier of that password (argon2id, root-only; never the password itself), for OfflineSignInDays after that sign-in.",
+    ),
+    key(
+        k::OFFLINE_SIGN_IN_DAYS,
+        G::LoginWindow,
+        T::Int {
+            min: 1,
+            max: 90,
+            unit: "days",
+        },
+        DefaultValue::Int(7),
+        "Linux (PAM): how long after the last full online sign-in the offline verifier still opens the machine (OfflineSignIn).",
     ),
     key(
         k::WRONG_PASSWORD_LIMIT,

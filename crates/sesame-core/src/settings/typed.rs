@@ -164,6 +164,12 @@ pub struct Settings {
     pub login_mode: LoginMode,
     /// `NativeMFA`.
     pub native_mfa: NativeMfa,
+    /// `PAMMFAServices`: PAM services that always finish with device-code MFA.
+    pub pam_mfa_services: Vec<String>,
+    /// `OfflineSignIn`.
+    pub offline_sign_in: bool,
+    /// `OfflineSignInDays` (1–90).
+    pub offline_sign_in_days: u32,
     /// `WrongPasswordLimit` (1–9).
     pub wrong_password_limit: u32,
     /// `PasswordlessLocalPassword`.
@@ -306,6 +312,16 @@ impl Settings {
                 });
             }
         };
+        let offline_days = match g.value(k::OFFLINE_SIGN_IN_DAYS)? {
+            Typed::Int(i) => u32::try_from(i).map_err(|_| SettingsError {
+                key: k::OFFLINE_SIGN_IN_DAYS,
+            })?,
+            _ => {
+                return Err(SettingsError {
+                    key: k::OFFLINE_SIGN_IN_DAYS,
+                });
+            }
+        };
         let wrong_limit = match g.value(k::WRONG_PASSWORD_LIMIT)? {
             Typed::Int(i) => u32::try_from(i).map_err(|_| SettingsError {
                 key: k::WRONG_PASSWORD_LIMIT,
@@ -356,6 +372,9 @@ impl Settings {
             local_fallback: g.bool(k::LOCAL_FALLBACK)?,
             login_mode: g.choice(k::LOGIN_MODE, LOGIN_MODES)?,
             native_mfa: g.choice(k::NATIVE_MFA, NATIVE_MFAS)?,
+            pam_mfa_services: g.list(k::PAM_MFA_SERVICES)?,
+            offline_sign_in: g.bool(k::OFFLINE_SIGN_IN)?,
+            offline_sign_in_days: offline_days,
             wrong_password_limit: wrong_limit,
             passwordless_local_password: g.bool(k::PASSWORDLESS_LOCAL_PASSWORD)?,
             keychain_reset: g.bool(k::KEYCHAIN_RESET)?,
