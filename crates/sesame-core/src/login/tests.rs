@@ -3,6 +3,7 @@
 
 mod events;
 mod linking;
+mod messages;
 mod native;
 mod offline;
 mod passwordless;
