@@ -574,3 +574,20 @@ fn trusted_root_certificates_are_checked_block_by_block() {
         assert!(e.contains(message), "{e}");
     }
 }
+
+/// The line `sesame profile check` prints for a finding: severity, file,
+/// payload and key, then what is wrong; a finding about a whole file has
+/// neither payload nor key.
+#[test]
+fn a_finding_reads_as_one_line_naming_file_payload_and_key() {
+    let r = string("DenyLocal", "yes");
+    let line = about(&r, "DenyLocal", Severity::Error)[0].to_string();
+    assert_eq!(
+        line,
+        r#"error: test.mobileconfig [Test payload (com.example.sesame)] DenyLocal: expected boolean, found string "yes" — write <true/> instead of <string>"#
+    );
+
+    let r = settings::load(&[("empty.plist", b"not a plist".as_slice())]);
+    let line = r.findings[0].to_string();
+    assert!(line.starts_with("error: empty.plist: "), "{line}");
+}
