@@ -272,3 +272,22 @@ impl<W: WebLogin + Send> WebLogin for Recording<W> {
         Ok(r)
     }
 }
+
+/// Headless Chromium where a person signs in on another OpenID provider's
+/// own pages (oidc-provider's development login, then its consent page),
+/// typing `login` and `password` as a person would.
+pub fn open_id_person(login: &str, password: &str) -> ChromiumWebLogin {
+    let (login, password) = (login.to_owned(), password.to_owned());
+    let person = move |page: PersonPage| {
+        let (login, password) = (login.clone(), password.clone());
+        async move {
+            page.type_into("input[name=login]", &login).await?;
+            page.type_into("input[name=password]", &password).await?;
+            page.click("button[type=submit]").await?;
+            page.wait_for_text("Authorize").await?;
+            page.click("button[type=submit]").await
+        }
+    };
+    let person: Arc<dyn Person> = Arc::new(person);
+    ChromiumWebLogin::new(ChromiumOptions::headless()).with_person(person)
+}
