@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use secrecy::ExposeSecret;
@@ -153,7 +153,7 @@ async fn native_sign_in_at_another_provider_with_the_binary() {
     let path = sb.tmp.path().join("oidc.mobileconfig");
     std::fs::write(&path, profile(&op, &sb, "")).unwrap();
     let run = |password: &str| {
-        let mut child = Command::new(agent_binary())
+        let mut child = agent_command()
             .args(["login", "--profile"])
             .arg(&path)
             .arg("--root")

@@ -240,6 +240,15 @@ pub fn agent_binary() -> PathBuf {
     bin
 }
 
+/// `sesame-agent` in a new session without a controlling terminal (`setsid
+/// --wait`), as a script or service runs it: it can ask nobody, so it never
+/// waits on the terminal of whoever runs the tests.
+pub fn agent_command() -> std::process::Command {
+    let mut cmd = std::process::Command::new("/usr/bin/setsid");
+    cmd.arg("--wait").arg(agent_binary());
+    cmd
+}
+
 /// A web view that remembers the secrets of each sign-in (the redirect's
 /// authorization code, the PKCE challenge sent) so a test can look for them
 /// where they must never be.
