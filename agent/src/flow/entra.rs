@@ -69,10 +69,7 @@ impl Agent {
 
     fn discovery_refusal(&self, e: &DiscoveryError) -> Input {
         match e {
-            DiscoveryError::Transport(_) => unreachable(e.to_string()),
-            DiscoveryError::Http { status, .. } if *status >= 500 || *status == 429 => {
-                unreachable(e.to_string())
-            }
+            _ if e.is_fault() => unreachable(e.to_string()),
             DiscoveryError::Http {
                 entra: Some(err), ..
             } => Input::Refused {
