@@ -11,6 +11,7 @@
 pub mod flow;
 pub mod outcome;
 pub mod prompt;
+pub mod terminal;
 pub mod web;
 
 pub use flow::{Agent, AgentError, Front, NoWebView, Seams};

@@ -28,15 +28,20 @@ impl Agent {
         prompter: &mut dyn Prompter,
         ctx: &mut Ctx,
     ) -> Input {
-        let code = match bounded(self.client.start_device_code(), &mut ctx.took).await {
+        let super::Idp::Entra(client) = &self.idp else {
+            // Another OpenID provider never answers with an MFA interrupt.
+            return unknown(
+                "the device code is Entra's; this profile names another OpenID provider",
+            );
+        };
+        let code = match bounded(client.start_device_code(), &mut ctx.took).await {
             None => return too_slow("device-code request"),
             Some(Ok(c)) => c,
             Some(Err(e)) => return self.token_refusal(e, ctx),
         };
         prompter.show_device_code(&code.verification_uri, code.user_code());
         let mut waiter = TokioWaiter::start();
-        let polled = self
-            .client
+        let polled = client
             .poll_device_code(&code, DEVICE_CODE_WAIT, &mut waiter)
             .await;
         let signin = match polled {
