@@ -12,6 +12,7 @@ pub mod import;
 pub mod login;
 pub mod password_binding;
 pub mod provisioning;
+pub mod recheck;
 pub mod settings;
 pub mod synclog;
 pub mod verdict;

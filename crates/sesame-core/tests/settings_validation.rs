@@ -200,6 +200,12 @@ fn cases() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "5–1440 minutes, found 4",
         ),
         (
+            "PasswordExpiryWarningDays",
+            "<integer>30</integer>".into(),
+            "<integer>91</integer>",
+            "0–90 days, found 91",
+        ),
+        (
             "CheckOnNetworkChange",
             "<false/>".into(),
             "<string>true</string>",

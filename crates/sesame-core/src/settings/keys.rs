@@ -39,6 +39,7 @@ pub mod k {
     pub const PASSWORD_CHECK_INTERVAL: &str = "PasswordCheckInterval";
     pub const CHECK_ON_NETWORK_CHANGE: &str = "CheckOnNetworkChange";
     pub const QUIET_MODE: &str = "QuietMode";
+    pub const PASSWORD_EXPIRY_WARNING_DAYS: &str = "PasswordExpiryWarningDays";
     pub const CHANGE_PASSWORD_URL: &str = "ChangePasswordURL";
     pub const RESET_PASSWORD_URL: &str = "ResetPasswordURL";
     pub const HELP_URL: &str = "HelpURL";
@@ -522,6 +523,17 @@ pub static KEYS: &[KeySpec] = &[
         T::Bool,
         DefaultValue::Bool(false),
         "Detect cloud password changes with the refresh token instead of sending the password (no ROPG in the background).",
+    ),
+    key(
+        k::PASSWORD_EXPIRY_WARNING_DAYS,
+        G::PasswordSync,
+        T::Int {
+            min: 0,
+            max: 90,
+            unit: "days",
+        },
+        DefaultValue::Int(14),
+        "How many days before the cloud password expires the menu bar starts warning (0: on the last day only).",
     ),
     key(
         k::CHANGE_PASSWORD_URL,

@@ -185,6 +185,8 @@ pub struct Settings {
     pub check_on_network_change: bool,
     /// `QuietMode`.
     pub quiet_mode: bool,
+    /// `PasswordExpiryWarningDays`: warn this many days before the password expires.
+    pub password_expiry_warning_days: u32,
     /// `ChangePasswordURL`.
     pub change_password_url: Url,
     /// `ResetPasswordURL`.
@@ -378,6 +380,16 @@ impl Settings {
             password_check_interval_minutes: interval,
             check_on_network_change: g.bool(k::CHECK_ON_NETWORK_CHANGE)?,
             quiet_mode: g.bool(k::QUIET_MODE)?,
+            password_expiry_warning_days: match g.value(k::PASSWORD_EXPIRY_WARNING_DAYS)? {
+                Typed::Int(i) => u32::try_from(i).map_err(|_| SettingsError {
+                    key: k::PASSWORD_EXPIRY_WARNING_DAYS,
+                })?,
+                _ => {
+                    return Err(SettingsError {
+                        key: k::PASSWORD_EXPIRY_WARNING_DAYS,
+                    });
+                }
+            },
             change_password_url: g.url(k::CHANGE_PASSWORD_URL)?,
             reset_password_url: g.url(k::RESET_PASSWORD_URL)?,
             help_url: if eff.is_set(k::HELP_URL) {

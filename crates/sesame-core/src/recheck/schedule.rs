@@ -1,0 +1,127 @@
+//! When the next check is due.
+//!
+//! - Regular checks: every interval, each one moved by up to ±10 % from the
+//!   machine's seed, so a fleet drifts apart instead of checking in step.
+//! - Network change and wake: the next check is *re-drawn* at a random point
+//!   of the next interval (after a short debounce), not made at once. Across
+//!   a fleet the re-drawn times are as evenly spread as the regular ones, so
+//!   an office-wide network change at 09:00 or 100,000 Macs waking at 08:00
+//!   add no peak at Entra. Further events before that check are coalesced
+//!   into it, so a flapping network neither adds checks nor postpones one
+//!   forever.
+//! - Failures (no answer, 5xx, 429): exponential back-off from one minute,
+//!   capped at the interval, never earlier than a Retry-After.
+//! - Lockout: nothing until the lockout is surely over (see [`Policy::lock_wait`]).
+
+use time::{Duration, OffsetDateTime};
+
+use super::jitter::fraction;
+use super::state::{Record, SyncState};
+
+/// The schedule's knobs, from the profile (interval, network changes) and
+/// Sesame's fixed safety margins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// `PasswordCheckInterval`.
+    pub interval: Duration,
+    /// `CheckOnNetworkChange`: network changes and wake re-draw the next check.
+    pub on_network_change: bool,
+    /// Events closer together than this are one event.
+    pub debounce: Duration,
+    /// The first back-off step after a failure.
+    pub backoff_base: Duration,
+    /// The first wait after a lockout (doubled per lockout, up to a day).
+    /// Entra's smart lockout starts at 60 seconds; an hour is surely over.
+    pub lock_base: Duration,
+    /// The least wait after AADSTS50196 (loop detected) without Retry-After.
+    pub loop_wait: Duration,
+}
+
+impl Policy {
+    /// The policy for an interval in minutes, with Sesame's margins.
+    pub fn from_minutes(interval_minutes: u32, on_network_change: bool) -> Self {
+        Self {
+            interval: Duration::minutes(i64::from(interval_minutes.max(1))),
+            on_network_change,
+            debounce: Duration::seconds(30),
+            backoff_base: Duration::minutes(1),
+            lock_base: Duration::hours(1),
+            loop_wait: Duration::minutes(15),
+        }
+    }
+
+    /// The delay of a regular check: the interval ±10 %.
+    pub fn regular(&self, seed: u64, draw: u64) -> Duration {
+        self.interval * (0.9 + 0.2 * fraction(seed, draw))
+    }
+
+    /// The delay after `failures` consecutive failures (1, 2, ...): one
+    /// minute doubled per failure, capped at the interval, the last quarter
+    /// jittered.
+    pub fn backoff(&self, failures: u32, seed: u64, draw: u64) -> Duration {
+        let step = failures.saturating_sub(1).min(20);
+        let full = (self.backoff_base * (1u64 << step) as f64).min(self.interval);
+        full * (0.75 + 0.25 * fraction(seed, draw))
+    }
+
+    /// How long nothing is sent after the `lockouts`-th lockout in a row:
+    /// an hour, doubled each time, at most a day.
+    pub fn lock_wait(&self, lockouts: u32) -> Duration {
+        let step = lockouts.saturating_sub(1).min(10);
+        (self.lock_base * (1u64 << step) as f64).min(Duration::days(1))
+    }
+
+    /// Where an event's check lands: after the debounce, somewhere in the
+    /// next interval.
+    pub fn event_delay(&self, seed: u64, draw: u64) -> Duration {
+        self.debounce + self.interval * fraction(seed, draw)
+    }
+}
+
+/// Something outside the schedule happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// The network changed (a new Wi-Fi, VPN up, cable plugged in).
+    NetworkChanged,
+    /// The machine woke from sleep.
+    Wake,
+}
+
+/// What a network change or wake does to the record: re-draws the next
+/// check in the coming interval, unless one event is already pending, the
+/// profile turned events off, or no automatic check is allowed (the user
+/// must act first). Never earlier than a hold (lockout, Retry-After).
+///
+/// With `CheckOnNetworkChange` off, a wake still re-draws a check that came
+/// due during sleep (it is owed, and made at once by every Mac of an office
+/// it would be a peak); otherwise events change nothing.
+pub fn on_event(
+    record: &Record,
+    policy: &Policy,
+    seed: u64,
+    event: Event,
+    now: OffsetDateTime,
+) -> Record {
+    let mut r = record.clone();
+    let Some(due) = r.next_due else {
+        return r;
+    };
+    let overdue = due <= now;
+    let wanted = policy.on_network_change || (event == Event::Wake && overdue);
+    if !wanted || (r.event_pending && !overdue) {
+        return r;
+    }
+    if r.state == SyncState::CloudPasswordChanged {
+        return r;
+    }
+    r.draws += 1;
+    let mut due = now + policy.event_delay(seed, r.draws);
+    if let Some(hold) = r.hold_until
+        && due < hold
+    {
+        due = hold;
+    }
+    r.next_due = Some(due);
+    r.event_pending = true;
+    r
+}

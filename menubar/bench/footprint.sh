@@ -1,0 +1,55 @@
+#!/bin/sh
+# Footprint (issue 13): starts `sesame-menubar run` against entra-sim (its
+# own process, HTTP on loopback) for a bound user in a sandbox root, waits
+# for it to settle, then reports idle RSS and the context switches (wake-ups)
+# over a quiet minute. Run as root from the repository root (the sandbox
+# root uses the shadow tools). QUIET=60 by default.
+set -eu
+QUIET=${QUIET:-60}
+cargo build --release -q -p sesame-menubar -p entra-sim --bins
+cargo build -q -p sesame-agent --bin sesame-agent
+BIN=target/release
+AGENT=target/debug/sesame-agent
+TMP=$(mktemp -d)
+trap 'kill $DAEMON $SIM 2>/dev/null || true; rm -rf "$TMP"' EXIT
+PORT=${PORT:-18743}
+"$BIN/entra-sim" serve --listen "127.0.0.1:$PORT" > "$TMP/sim.out" 2>&1 &
+SIM=$!
+cat > "$TMP/profile.plist" <<PLIST
+<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0"><dict>
+<key>TenantID</key><string>6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f</string>
+<key>AuthorityHost</key><string>http://127.0.0.1:$PORT</string>
+<key>AllowInsecureSimulatedTenant</key><true/>
+<key>OIDCClientID</key><string>c3000000-0000-4000-8000-000000000001</string>
+<key>OIDCRedirectURI</key><string>https://login.microsoftonline.com/common/oauth2/nativeclient</string>
+<key>LogPath</key><string>$TMP/sync.log</string>
+</dict></plist>
+PLIST
+for _ in $(seq 50); do grep -q listening "$TMP/sim.out" && break; sleep 0.2; done
+# A minimal sandbox root, as sesame_platform::directory::sandbox::create makes it.
+mkdir -p "$TMP/root/etc" "$TMP/root/home" "$TMP/root/var/mail" "$TMP/root/var/lib" "$TMP/root/root"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' > "$TMP/root/etc/passwd"
+printf 'root:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n' > "$TMP/root/etc/shadow"
+printf 'root:x:0:\nsudo:x:27:\nusers:x:100:\nnogroup:x:65534:\n' > "$TMP/root/etc/group"
+printf 'root:*::\nsudo:*::\nusers:*::\nnogroup:*::\n' > "$TMP/root/etc/gshadow"
+printf 'UID_MIN 1000\nUID_MAX 60000\nGID_MIN 1000\nGID_MAX 60000\nUSERGROUPS_ENAB yes\nENCRYPT_METHOD YESCRYPT\nUMASK 022\n' > "$TMP/root/etc/login.defs"
+chmod 640 "$TMP/root/etc/shadow" "$TMP/root/etc/gshadow"
+keyctl session - sh -c "
+  echo Sesame-Demo-2 | $AGENT login --profile $TMP/profile.plist --root $TMP/root --log-path $TMP/sync.log --native --user adele@contoso.example --password-stdin >/dev/null
+  $BIN/sesame-menubar --profile $TMP/profile.plist --root $TMP/root --log-path $TMP/sync.log --state-dir $TMP/state --user adele@contoso.example run &
+  echo \$! > $TMP/daemon.pid
+  wait
+" &
+sleep 3
+DAEMON=$(cat "$TMP/daemon.pid")
+sleep 2
+ctx() { awk '/^(voluntary|nonvoluntary)_ctxt_switches/ {s+=$2} END {print s}' /proc/$DAEMON/status; }
+BEFORE=$(ctx)
+sleep "$QUIET"
+AFTER=$(ctx)
+RSS=$(awk '/^VmRSS/ {print $2}' /proc/$DAEMON/status)
+THREADS=$(awk '/^Threads/ {print $2}' /proc/$DAEMON/status)
+echo "footprint: sesame-menubar run, idle RSS ${RSS} KiB ($(awk "BEGIN {printf \"%.2f\", $RSS/1024}") MiB, target <= 6 MiB), threads $THREADS"
+echo "footprint: context switches over a quiet ${QUIET} s: $((AFTER - BEFORE)) (target 0: no wake-ups between checks)"
+"$BIN/sesame-menubar" --profile "$TMP/profile.plist" --root "$TMP/root" --log-path "$TMP/sync.log" --state-dir "$TMP/state" --user adele@contoso.example status | head -3

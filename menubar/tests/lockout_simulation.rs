@@ -1,0 +1,56 @@
+//! Lockout safety as a property (issue 13): 30 simulated days against
+//! entra-sim. Failed sign-ins caused by Sesame ≤ 1 per password change
+//! (0 in quiet mode), no lockout caused by Sesame, and the user ends in sync.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/lockout.rs"]
+mod lockout;
+
+use sesame_core::recheck::SyncState;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirty_days_never_lock_anyone_out_and_end_in_sync() {
+    let c = lockout::simulate(false).await;
+    lockout::print("password checks", &c);
+    assert_eq!(c.password_changes, 2);
+    assert!(
+        c.failed_wrong_password >= 1,
+        "the change was noticed: {c:?}"
+    );
+    assert!(
+        c.failed_wrong_password <= c.password_changes,
+        "≤ 1 failed sign-in per change: {c:?}"
+    );
+    assert_eq!(c.lockouts_caused, 0, "{c:?}");
+    assert!(
+        c.answered_locked_by_other <= 2,
+        "nothing sent while surely locked: {c:?}"
+    );
+    assert!(c.interrupted > 0, "MFA answers were in sync: {c:?}");
+    for s in [
+        SyncState::CloudPasswordChanged,
+        SyncState::Locked,
+        SyncState::Offline,
+        SyncState::Throttled,
+        SyncState::InSync,
+    ] {
+        assert!(
+            c.states_seen.contains(&s),
+            "{s:?} never seen: {:?}",
+            c.states_seen
+        );
+    }
+    assert!(c.checks_sent > 24 * 20, "hourly checks ran: {c:?}");
+    assert_eq!(c.final_state, Some(SyncState::InSync));
+    assert!(c.ends_in_sync);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_mode_sends_no_failed_sign_in() {
+    let c = lockout::simulate(true).await;
+    lockout::print("quiet mode", &c);
+    assert_eq!(c.failed_total, 0, "{c:?}");
+    assert_eq!(c.checks_sent, 0, "no password in the background: {c:?}");
+    assert_eq!(c.syncs, 2);
+    assert!(c.ends_in_sync);
+}
