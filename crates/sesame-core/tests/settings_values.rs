@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use sesame_core::settings::{self, Report, Severity, Tenant, Typed};
+use sesame_core::settings::{self, Report, Severity, Tenant};
 
 const CERT: &str = include_str!("fixtures/test-root.pem");
 
