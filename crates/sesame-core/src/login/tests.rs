@@ -2,6 +2,7 @@
 //! a sign-in and asserts what the person sees and what the helpdesk reads.
 
 mod events;
+mod groups_log;
 mod linking;
 mod messages;
 mod native;
