@@ -5,8 +5,9 @@
 
 use super::*;
 
-fn locked_out() -> Denial {
-    let mut run = Run::new(rules());
+/// A native sign-in by Ada under `r` whose password check gives `verdict`.
+fn native_answer(r: LoginRules, verdict: PasswordVerdict) -> (Run, Next) {
+    let mut run = Run::new(r);
     run.feed(Input::Start {
         front: Front::Native,
         username: Some(ADA.into()),
@@ -15,7 +16,13 @@ fn locked_out() -> Denial {
         source: PasswordSource::Native,
         already_refused: false,
     });
-    denied(&run.feed(check(PasswordVerdict::Locked { code: 50053 }))).clone()
+    let next = run.feed(check(verdict));
+    (run, next)
+}
+
+fn locked_out() -> Denial {
+    let (_, next) = native_answer(rules(), PasswordVerdict::Locked { code: 50053 });
+    denied(&next).clone()
 }
 
 #[test]
@@ -30,16 +37,8 @@ fn a_message_with_a_link_reads_as_the_sentence_then_the_link() {
 
 #[test]
 fn a_message_without_a_link_is_just_the_sentence() {
-    let mut run = Run::new(rules());
-    run.feed(Input::Start {
-        front: Front::Native,
-        username: Some(ADA.into()),
-    });
-    run.feed(Input::PasswordObtained {
-        source: PasswordSource::Native,
-        already_refused: false,
-    });
-    let d = denied(&run.feed(check(PasswordVerdict::UnknownUser { code: 50034 }))).clone();
+    let (_, next) = native_answer(rules(), PasswordVerdict::UnknownUser { code: 50034 });
+    let d = denied(&next).clone();
     let expected =
         "There is no such account in your organisation. Check the user name and try again.";
     assert_eq!(d.message.link, None);
@@ -49,18 +48,12 @@ fn a_message_without_a_link_is_just_the_sentence() {
 
 /// Entra unreachable with `rules`: the fallback's reason and the logged line.
 fn offline_reason(r: LoginRules) -> (String, String) {
-    let mut run = Run::new(r);
-    run.feed(Input::Start {
-        front: Front::Native,
-        username: Some(ADA.into()),
-    });
-    run.feed(Input::PasswordObtained {
-        source: PasswordSource::Native,
-        already_refused: false,
-    });
-    let next = run.feed(check(PasswordVerdict::Unreachable {
-        reason: "timed out after 10 s".into(),
-    }));
+    let (run, next) = native_answer(
+        r,
+        PasswordVerdict::Unreachable {
+            reason: "timed out after 10 s".into(),
+        },
+    );
     let Next::LocalFallback(f) = next else {
         panic!("expected the local-password fallback, got {next:?}")
     };
