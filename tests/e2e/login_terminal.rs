@@ -85,22 +85,20 @@ fn at_terminal(args: &[&str], plan: &[(&str, &str)]) -> (String, i32) {
     (text, status)
 }
 
-fn wrong_sent(sim: &entra_sim::SimHandle, upn: &str) -> usize {
-    sim.sign_ins()
-        .iter()
-        .filter(|s| s.user.eq_ignore_ascii_case(upn) && s.error_code == 50126)
-        .count()
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_wrong_password_is_asked_again_and_never_sent_twice() {
-    require_root();
-    // The child inherits this thread's fresh session keyring.
-    assert!(join_fresh_session_keyring(), "no session keyring");
-    let sim = start_sim().await;
-    let sb = Sandbox::new();
+/// `sesame-agent login --native --user ADELE --password-stdin` at a
+/// terminal, with the e2e profile plus `extra` keys, on a fresh sandbox.
+fn adele_at_terminal(
+    sim: &entra_sim::SimHandle,
+    sb: &Sandbox,
+    extra: &str,
+    plan: &[(&str, &str)],
+) -> (String, i32) {
     let profile = sb.tmp.path().join("sesame.mobileconfig");
-    std::fs::write(&profile, mobileconfig(&sim, App::Public, &sb.log_path)).unwrap();
+    std::fs::write(
+        &profile,
+        mobileconfig_with(sim, App::Public, &sb.log_path, extra),
+    )
+    .unwrap();
     let root = sb.root.display().to_string();
     let p = profile.display().to_string();
     let args = [
@@ -115,8 +113,27 @@ async fn a_wrong_password_is_asked_again_and_never_sent_twice() {
         "--password-stdin",
     ];
     // Blocking here is fine: the simulator runs on the runtime's workers.
-    let (text, status) = at_terminal(
-        &args,
+    at_terminal(&args, plan)
+}
+
+fn wrong_sent(sim: &entra_sim::SimHandle, upn: &str) -> usize {
+    sim.sign_ins()
+        .iter()
+        .filter(|s| s.user.eq_ignore_ascii_case(upn) && s.error_code == 50126)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_asked_again_and_never_sent_twice() {
+    require_root();
+    // The child inherits this thread's fresh session keyring.
+    assert!(join_fresh_session_keyring(), "no session keyring");
+    let sim = start_sim().await;
+    let sb = Sandbox::new();
+    let (text, status) = adele_at_terminal(
+        &sim,
+        &sb,
+        "",
         &[
             ("", "Not-Adele-1"),
             ("password is not right", "Not-Adele-1"),
@@ -156,29 +173,12 @@ async fn it_stops_before_smart_lockout_with_the_reset_link() {
     require_root();
     let sim = start_sim().await;
     let sb = Sandbox::new();
-    let profile = sb.tmp.path().join("sesame.mobileconfig");
     let extra = "<key>WrongPasswordLimit</key><integer>2</integer>\
                  <key>ResetPasswordURL</key><string>https://passwordreset.example/reset</string>";
-    std::fs::write(
-        &profile,
-        mobileconfig_with(&sim, App::Public, &sb.log_path, extra),
-    )
-    .unwrap();
-    let root = sb.root.display().to_string();
-    let p = profile.display().to_string();
-    let args = [
-        "login",
-        "--profile",
-        &p,
-        "--root",
-        &root,
-        "--native",
-        "--user",
-        ADELE,
-        "--password-stdin",
-    ];
-    let (text, status) = at_terminal(
-        &args,
+    let (text, status) = adele_at_terminal(
+        &sim,
+        &sb,
+        extra,
         &[
             ("", "Not-Adele-1"),
             ("password is not right", "Not-Adele-2"),

@@ -15,8 +15,12 @@ use super::entra::{too_slow, unknown};
 use super::{Agent, Ctx, bounded};
 use crate::prompt::Prompter;
 
-/// How long the login window waits for the person to finish on the other
-/// device (Entra's code lives 15 minutes; a login window should not).
+/// The hard cap on how long the login window waits for the person to finish
+/// on the other device. Within it the wait follows Entra's answer: polls every
+/// `interval` (+5 s on `slow_down`), never past the code's `expires_in`, and
+/// no poll is made that could not be answered before the cap
+/// (`sesame_entra::device_code::next_poll`). Entra's code lives 15 minutes;
+/// a login window should not wait that long.
 pub const DEVICE_CODE_WAIT: Duration = Duration::from_secs(300);
 
 impl Agent {

@@ -121,7 +121,7 @@ pub struct Agent {
 #[derive(Debug)]
 enum Idp {
     Entra(Box<EntraClient>),
-    OpenId(generic::OpenId),
+    OpenId(Box<generic::OpenId>),
 }
 
 /// Everything one sign-in holds on the way; secrets stay here, never in
@@ -161,7 +161,7 @@ impl Agent {
     pub fn new(settings: Settings) -> Result<Self, AgentError> {
         let config = ClientConfig::from_settings(&settings)?;
         let idp = match &settings.oidc_discovery_url {
-            Some(url) => Idp::OpenId(generic::OpenId::new(config, url.clone())),
+            Some(url) => Idp::OpenId(Box::new(generic::OpenId::new(config, url.clone()))),
             None => Idp::Entra(Box::new(EntraClient::new(config)?)),
         };
         let policy = Policy::from_settings(&settings, AccountOs::current());

@@ -207,10 +207,7 @@ async fn fetch_one(
 ) -> Result<ProviderMetadata, DiscoveryError> {
     let url = discovery_url(cfg, version)?;
     let resp = http.get(&url, None).await?;
-    let html = resp
-        .content_type
-        .as_deref()
-        .is_some_and(|c| c.to_ascii_lowercase().contains("html"));
+    let html = resp.is_html();
     if (300..400).contains(&resp.status) || (resp.is_success() && html) {
         return Err(DiscoveryError::NotTheDocument {
             url: url.to_string(),

@@ -386,10 +386,7 @@ pub fn parse_discovery(
         url: discovery_url.to_string(),
         problem: p,
     };
-    let html = resp
-        .content_type
-        .as_deref()
-        .is_some_and(|c| c.to_ascii_lowercase().contains("html"));
+    let html = resp.is_html();
     if resp.status >= 500 || resp.status == 429 || (300..400).contains(&resp.status) || html {
         return Err(OidcError::Unavailable {
             url: discovery_url.to_string(),
