@@ -6,9 +6,12 @@
 # root uses the shadow tools). QUIET=60 by default.
 set -eu
 QUIET=${QUIET:-60}
-cargo build --release -q -p sesame-menubar -p entra-sim --bins
-cargo build -q -p sesame-agent --bin sesame-agent
-BIN=target/release
+PROFILE=${PROFILE:-release}   # PROFILE=debug uses the debug builds
+if [ -z "${SKIP_BUILD:-}" ]; then
+  if [ "$PROFILE" = release ]; then cargo build --release -q -p sesame-menubar -p entra-sim --bins; else cargo build -q -p sesame-menubar -p entra-sim --bins; fi
+  cargo build -q -p sesame-agent --bin sesame-agent
+fi
+BIN=target/$PROFILE
 AGENT=target/debug/sesame-agent
 TMP=$(mktemp -d)
 trap 'kill $DAEMON $SIM 2>/dev/null || true; rm -rf "$TMP"' EXIT
@@ -50,6 +53,6 @@ sleep "$QUIET"
 AFTER=$(ctx)
 RSS=$(awk '/^VmRSS/ {print $2}' /proc/$DAEMON/status)
 THREADS=$(awk '/^Threads/ {print $2}' /proc/$DAEMON/status)
-echo "footprint: sesame-menubar run, idle RSS ${RSS} KiB ($(awk "BEGIN {printf \"%.2f\", $RSS/1024}") MiB, target <= 6 MiB), threads $THREADS"
+echo "footprint ($PROFILE build): sesame-menubar run, idle RSS ${RSS} KiB ($(awk "BEGIN {printf \"%.2f\", $RSS/1024}") MiB, target <= 6 MiB), threads $THREADS"
 echo "footprint: context switches over a quiet ${QUIET} s: $((AFTER - BEFORE)) (target 0: no wake-ups between checks)"
 "$BIN/sesame-menubar" --profile "$TMP/profile.plist" --root "$TMP/root" --log-path "$TMP/sync.log" --state-dir "$TMP/state" --user adele@contoso.example status | head -3

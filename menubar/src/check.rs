@@ -95,8 +95,7 @@ pub async fn check(
         let blocker = quiet_mode_blocker(false, ctx.settings.oidc_client_secret.is_some(), true)
             .unwrap_or(QuietBlocker::NoRefreshToken);
         record.detail = Some(blocker.warning().to_owned());
-        record.next_due = Some(now + policy.regular(seed, record.draws + 1));
-        record.draws += 1;
+        record.next_due = Some(now + policy.regular());
         records::save(ctx.state_dir, &account.short_name, &record)?;
         return Ok(report(
             &record,
@@ -149,10 +148,13 @@ pub async fn check(
             log::append(&ctx.settings.log_path, &[event]);
             (true, Some(verdict.name()), message, tell)
         }
-        (Decision::Send, None) => unreachable_stored(),
-        (Decision::Skip(skip), _) => {
-            let skip = *skip;
-            let tell = after_skip(&mut record, skip, &policy, seed, now);
+        (decision, _) => {
+            // `decide` says Send only for a usable stored password.
+            let skip = match decision {
+                Decision::Skip(skip) => *skip,
+                Decision::Send => Skip::NothingStored,
+            };
+            let tell = after_skip(&mut record, skip, &policy, now);
             let message = skip.explain();
             if trigger == Trigger::CheckNow || tell || skip == Skip::Offline {
                 let event = log::event(now, ctx.host, account, EventKind::CheckScheduled, &message);
@@ -166,11 +168,6 @@ pub async fn check(
         crate::notify::tell(record.state, &message);
     }
     Ok(report(&record, sent, verdict, message, tell))
-}
-
-/// `decide` says Send only for a usable stored password.
-fn unreachable_stored() -> (bool, Option<&'static str>, String, bool) {
-    (false, None, Skip::NothingStored.explain(), false)
 }
 
 fn ids_of(check: &sesame_entra::PasswordCheck) -> (Option<uuid::Uuid>, Option<uuid::Uuid>) {

@@ -50,8 +50,8 @@ struct World {
 
 impl World {
     fn menubar(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sesame-menubar"))
-            .args(["--profile"])
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sesame-menubar"));
+        cmd.args(["--profile"])
             .arg(&self.profile)
             .arg("--root")
             .arg(&self.sb.root)
@@ -60,19 +60,8 @@ impl World {
             .arg("--state-dir")
             .arg(&self.state_dir)
             .args(["--user", ADELE])
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+            .args(args);
+        fed(&mut cmd, stdin)
     }
 
     fn check_now(&self) -> (Option<i32>, serde_json::Value) {
@@ -91,16 +80,9 @@ fn json(o: &Output) -> serde_json::Value {
     })
 }
 
-fn login(sb: &Sandbox, profile: &Path) {
-    let mut child = Command::new(agent_binary())
-        .arg("login")
-        .arg("--profile")
-        .arg(profile)
-        .arg("--root")
-        .arg(&sb.root)
-        .arg("--log-path")
-        .arg(&sb.log_path)
-        .args(["--native", "--user", ADELE, "--password-stdin"])
+/// Runs `cmd` with `stdin` written to it; its output.
+fn fed(cmd: &mut Command, stdin: &str) -> Output {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -110,9 +92,22 @@ fn login(sb: &Sandbox, profile: &Path) {
         .stdin
         .take()
         .unwrap()
-        .write_all(format!("{ADELE_PASSWORD}\n").as_bytes())
+        .write_all(stdin.as_bytes())
         .unwrap();
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn login(sb: &Sandbox, profile: &Path) {
+    let mut cmd = Command::new(agent_binary());
+    cmd.arg("login")
+        .arg("--profile")
+        .arg(profile)
+        .arg("--root")
+        .arg(&sb.root)
+        .arg("--log-path")
+        .arg(&sb.log_path)
+        .args(["--native", "--user", ADELE, "--password-stdin"]);
+    let out = fed(&mut cmd, &format!("{ADELE_PASSWORD}\n"));
     assert_eq!(
         out.status.code(),
         Some(0),

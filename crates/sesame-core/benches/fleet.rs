@@ -1,6 +1,6 @@
 //! Fleet benchmark (issue 13): 100,000 daemons over a simulated day, pure
 //! schedule (no network): hourly checks with their own jitter, a mass wake
-//! at 08:00 (the fleet slept from 07:30) and an office-wide network change
+//! at 08:00 (the fleet slept from 07:45: no checks while asleep) and an office-wide network change
 //! at 09:00. Prints the requests per minute: peak ÷ mean must be ≤ 1.1.
 //!
 //! `cargo bench -p sesame-core --bench fleet` (pure core: no network, no
@@ -18,14 +18,15 @@ const FLEET: usize = 100_000;
 const DAY0: OffsetDateTime = datetime!(2026-11-02 00:00 UTC);
 
 fn minute_of(t: OffsetDateTime) -> Option<usize> {
-    let m = (t - DAY0).whole_minutes();
+    // Floor, not truncation: the minute before midnight is not minute 0.
+    let m = (t - DAY0).whole_seconds().div_euclid(60);
     (0..1440).contains(&m).then_some(m as usize)
 }
 
 fn main() {
     let started = std::time::Instant::now();
     let policy = Policy::from_minutes(60, true);
-    let sleep_from = DAY0 + Duration::hours(7) + Duration::minutes(30);
+    let sleep_from = DAY0 + Duration::hours(7) + Duration::minutes(45);
     let wake_at = DAY0 + Duration::hours(8);
     let network_change = DAY0 + Duration::hours(9);
     // The fleet was installed the day before: each daemon's first check is
@@ -99,7 +100,7 @@ fn main() {
         .unwrap_or((0, 0));
     let at = |h: usize| per_minute[h * 60..h * 60 + 5].to_vec();
     println!(
-        "fleet: {FLEET} daemons, PasswordCheckInterval 60, mass wake 08:00 (asleep from 07:30), network change 09:00"
+        "fleet: {FLEET} daemons, PasswordCheckInterval 60, mass wake 08:00 (asleep from 07:45), network change 09:00"
     );
     println!(
         "requests in the day: {total}; mean {mean:.1}/min; peak {peak}/min at {:02}:{:02}",

@@ -114,19 +114,12 @@ pub fn decide(
 
 /// What a skipped check does to the record (the state the user sees, and
 /// when to look again). Returns `true` when the user must be told.
-pub fn after_skip(
-    record: &mut Record,
-    skip: Skip,
-    policy: &Policy,
-    seed: u64,
-    now: OffsetDateTime,
-) -> bool {
+pub fn after_skip(record: &mut Record, skip: Skip, policy: &Policy, now: OffsetDateTime) -> bool {
     match skip {
         Skip::NotDue | Skip::CalledWrong | Skip::Held(_) => false,
         Skip::Offline => {
             // Look again after an interval; a network change comes sooner.
-            record.draws += 1;
-            record.next_due = Some(now + policy.regular(seed, record.draws));
+            record.next_due = Some(now + policy.regular());
             record.event_pending = false;
             record.detail = Some("no network".into());
             record.enter(SyncState::Offline, now)
@@ -156,7 +149,7 @@ pub fn after_answer(
     r.last_check = Some(now);
     r.event_pending = false;
     r.draws += 1;
-    let regular = now + policy.regular(seed, r.draws);
+    let regular = now + policy.regular();
     r.code = verdict.code();
     r.detail = None;
     let (state, next_due) = match verdict {

@@ -1,14 +1,14 @@
 //! When the next check is due.
 //!
-//! - Regular checks: every interval, each one moved by up to ±10 % from the
-//!   machine's seed, so a fleet drifts apart instead of checking in step.
+//! - Regular checks: every interval, at a phase drawn from the machine's
+//!   seed, so a fleet is spread evenly and never checks in step.
 //! - Network change and wake: the next check is *re-drawn* at a random point
 //!   of the next interval (after a short debounce), not made at once. Across
-//!   a fleet the re-drawn times are as evenly spread as the regular ones, so
+//!   a fleet the re-drawn times are spread like the regular ones (see
+//!   [`Policy::event_delay`]), so
 //!   an office-wide network change at 09:00 or 100,000 Macs waking at 08:00
-//!   add no peak at Entra. Further events before that check are coalesced
-//!   into it, so a flapping network neither adds checks nor postpones one
-//!   forever.
+//!   add no peak at Entra. Events within the debounce of each other are one
+//!   event, so a flapping network adds no checks.
 //! - Failures (no answer, 5xx, 429): exponential back-off from one minute,
 //!   capped at the interval, never earlier than a Retry-After.
 //! - Lockout: nothing until the lockout is surely over (see [`Policy::lock_wait`]).
@@ -50,9 +50,14 @@ impl Policy {
         }
     }
 
-    /// The delay of a regular check: the interval ±10 %.
-    pub fn regular(&self, seed: u64, draw: u64) -> Duration {
-        self.interval * (0.9 + 0.2 * fraction(seed, draw))
+    /// The delay between regular checks: exactly the interval. The jitter
+    /// is in the phase: each machine's first check (and each re-draw after
+    /// an event) lands at its own random point of an interval
+    /// ([`Policy::event_delay`]), and it keeps that phase. A fleet is then
+    /// spread evenly and stays so; a per-check jitter would only add noise
+    /// to the fleet's per-minute request rate.
+    pub fn regular(&self) -> Duration {
+        self.interval
     }
 
     /// The delay after `failures` consecutive failures (1, 2, ...): one
@@ -71,8 +76,12 @@ impl Policy {
         (self.lock_base * (1u64 << step) as f64).min(Duration::days(1))
     }
 
-    /// Where an event's check lands: after the debounce, somewhere in the
-    /// next interval.
+    /// Where an event's check (and a new user's first check) lands: after
+    /// the debounce, at a random point of the next interval (the seed's
+    /// draw). Regular checks are exactly one interval apart, so this is
+    /// their stationary phase: a whole fleet re-drawing at the same moment
+    /// (an office's network change, a mass wake) keeps a flat request rate
+    /// from the first minute on.
     pub fn event_delay(&self, seed: u64, draw: u64) -> Duration {
         self.debounce + self.interval * fraction(seed, draw)
     }
@@ -88,9 +97,11 @@ pub enum Event {
 }
 
 /// What a network change or wake does to the record: re-draws the next
-/// check in the coming interval, unless one event is already pending, the
-/// profile turned events off, or no automatic check is allowed (the user
-/// must act first). Never earlier than a hold (lockout, Retry-After).
+/// check in the coming interval, unless it follows the previous event
+/// within the debounce (a burst is one event), the profile turned events
+/// off, or no automatic check is allowed (the user must act first). Never
+/// earlier than a hold (lockout, Retry-After). A pending event check is
+/// re-drawn too: keeping it would stack the old draws on the new ones.
 ///
 /// With `CheckOnNetworkChange` off, a wake still re-draws a check that came
 /// due during sleep (it is owed, and made at once by every Mac of an office
@@ -106,12 +117,17 @@ pub fn on_event(
     let Some(due) = r.next_due else {
         return r;
     };
-    let overdue = due <= now;
-    let wanted = policy.on_network_change || (event == Event::Wake && overdue);
-    if !wanted || (r.event_pending && !overdue) {
+    if r.state == SyncState::CloudPasswordChanged {
         return r;
     }
-    if r.state == SyncState::CloudPasswordChanged {
+    let overdue = due <= now;
+    let wanted = policy.on_network_change || (event == Event::Wake && overdue);
+    if !wanted {
+        return r;
+    }
+    let in_burst = r.last_event.is_some_and(|t| now - t < policy.debounce);
+    r.last_event = Some(now);
+    if in_burst && !overdue {
         return r;
     }
     r.draws += 1;

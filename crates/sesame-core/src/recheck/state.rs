@@ -140,10 +140,14 @@ pub struct Record {
     /// Consecutive lockouts seen: each one doubles the wait.
     #[serde(default)]
     pub lockouts: u32,
-    /// An event (network change, wake) already moved the next check: later
-    /// events are coalesced into it (debounce).
+    /// An event (network change, wake) moved the next check and it has not
+    /// run yet.
     #[serde(default)]
     pub event_pending: bool,
+    /// The last network change or wake: events closer together than the
+    /// debounce are one event.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub last_event: Option<OffsetDateTime>,
     /// The AADSTS code behind the state, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<u32>,
@@ -172,6 +176,7 @@ impl Record {
             failures: 0,
             lockouts: 0,
             event_pending: false,
+            last_event: None,
             code: None,
             detail: None,
             draws: 0,

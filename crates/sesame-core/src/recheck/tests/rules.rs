@@ -1,3 +1,4 @@
+#![allow(clippy::type_complexity)] // table rows are tuples on purpose
 use super::*;
 use crate::recheck::rules::{
     Decision, Skip, StoredPassword, Trigger, after_answer, after_skip, decide,
@@ -480,21 +481,21 @@ fn skipped_checks_say_what_the_user_sees() {
     let p = hourly();
     let mut r = record(SyncState::InSync, Some(T0), None);
     assert!(
-        !after_skip(&mut r, Skip::Offline, &p, SEED, T0),
+        !after_skip(&mut r, Skip::Offline, &p, T0),
         "offline is not the user's to fix"
     );
     assert_eq!(r.state, SyncState::Offline);
     let due = r.next_due.unwrap();
     assert!(due >= T0 + min(54) && due <= T0 + min(66));
-    assert!(after_skip(&mut r, Skip::NothingStored, &p, SEED, T0));
+    assert!(after_skip(&mut r, Skip::NothingStored, &p, T0));
     assert_eq!((r.state, r.next_due), (SyncState::NeedsSignIn, None));
     assert!(
-        !after_skip(&mut r, Skip::UnusablePassword, &p, SEED, T0),
+        !after_skip(&mut r, Skip::UnusablePassword, &p, T0),
         "told once"
     );
     let before = r.clone();
     for s in [Skip::NotDue, Skip::CalledWrong, Skip::Held(T0)] {
-        assert!(!after_skip(&mut r, s, &p, SEED, T0));
+        assert!(!after_skip(&mut r, s, &p, T0));
         assert_eq!(r, before);
     }
 }

@@ -4,25 +4,26 @@ use crate::recheck::schedule::{Event, Policy, on_event};
 use crate::recheck::state::{Record, SyncState};
 
 #[test]
-fn regular_checks_stay_within_ten_percent_of_the_interval_and_differ_by_machine() {
+fn regular_checks_keep_the_machines_own_phase() {
     let p = hourly();
-    let mut seen = Vec::new();
-    for seed in 0..200u64 {
-        for draw in 0..20 {
-            let d = p.regular(seed, draw);
-            assert!(d >= min(54) && d <= min(66), "{d}");
-            seen.push(d.whole_seconds());
-        }
-    }
-    seen.sort_unstable();
-    seen.dedup();
+    assert_eq!(p.regular(), min(60));
+    // First checks (and event re-draws) spread over the interval by seed.
+    let mut firsts: Vec<i64> = (0..2000u64)
+        .map(|i| {
+            (p.event_delay(seed_from(&format!("mac-{i}/ada")), 0) - p.debounce).whole_seconds()
+        })
+        .collect();
     assert!(
-        seen.len() > 600,
-        "jitter spreads: {} distinct delays",
-        seen.len()
+        firsts.iter().all(|s| (0..3600).contains(s)),
+        "within one interval"
     );
-    // Both halves of the window are used.
-    assert!(seen.first().unwrap() < &(57 * 60) && seen.last().unwrap() > &(63 * 60));
+    firsts.sort_unstable();
+    firsts.dedup();
+    assert!(
+        firsts.len() > 1500,
+        "machines differ: {} distinct phases",
+        firsts.len()
+    );
 }
 
 #[test]
@@ -94,24 +95,26 @@ fn a_network_change_redraws_the_next_check_within_the_coming_interval() {
 }
 
 #[test]
-fn events_in_a_burst_are_one_event() {
+fn events_in_a_burst_are_one_event_and_a_later_event_draws_again() {
     let p = hourly();
     let first = on_event(&in_sync(T0 + min(50)), &p, SEED, Event::NetworkChanged, T0);
     let mut r = first.clone();
     for s in 1..20 {
-        r = on_event(
-            &r,
-            &p,
-            SEED,
-            Event::NetworkChanged,
-            T0 + Duration::seconds(s * 3),
+        let t = T0 + Duration::seconds(s * 3);
+        r = on_event(&r, &p, SEED, Event::NetworkChanged, t);
+        r = on_event(&r, &p, SEED, Event::Wake, t);
+        assert_eq!(
+            (r.next_due, r.draws),
+            (first.next_due, first.draws),
+            "a flapping network adds no check"
         );
-        r = on_event(&r, &p, SEED, Event::Wake, T0 + Duration::seconds(s * 3));
     }
-    assert_eq!(
-        r, first,
-        "a flapping network neither adds nor postpones checks"
-    );
+    assert_eq!(r.last_event, Some(T0 + Duration::seconds(57)));
+    // Quiet for longer than the debounce: the next change is a new event.
+    let later = T0 + Duration::seconds(57) + p.debounce;
+    let again = on_event(&r, &p, SEED, Event::NetworkChanged, later);
+    assert_eq!(again.draws, first.draws + 1);
+    assert!(again.next_due.unwrap() >= later + p.debounce);
 }
 
 #[test]
@@ -145,4 +148,22 @@ fn an_event_never_schedules_what_the_rules_forbid() {
     locked.hold_until = Some(T0 + Duration::hours(3));
     let after = on_event(&locked, &p, SEED, Event::NetworkChanged, T0);
     assert!(after.next_due.unwrap() >= T0 + Duration::hours(3));
+}
+
+#[test]
+fn event_draws_are_spread_evenly_over_one_interval() {
+    let p = hourly();
+    let mut buckets = [0u32; 11]; // 6-minute buckets after the debounce
+    let n = 60_000u64;
+    for draw in 0..n {
+        let d = p.event_delay(SEED, draw) - p.debounce;
+        assert!(d >= Duration::ZERO && d < min(60), "{d}");
+        buckets[(d.whole_seconds() / 360) as usize] += 1;
+    }
+    let flat = n as f64 / 10.0;
+    for (i, b) in buckets.iter().take(10).enumerate() {
+        let r = f64::from(*b) / flat;
+        assert!((0.95..1.05).contains(&r), "bucket {i}: {r:.3} {buckets:?}");
+    }
+    assert_eq!(buckets[10], 0);
 }
