@@ -34,29 +34,3 @@ fn each_skipped_check_says_why_and_what_to_do() {
         assert_eq!(skip.explain(), says, "{skip:?}");
     }
 }
-
-/// While offline, each look-again is a fresh draw within the interval ±10 %:
-/// a Mac that stays offline does not come back at the same point of the
-/// interval every time (a fleet behind one outage spreads out).
-#[test]
-fn each_look_again_while_offline_is_a_fresh_draw() {
-    use sesame_core::recheck::{Policy, Record, SyncState, after_skip};
-    let policy = Policy::from_minutes(60, true);
-    let t0 = datetime!(2026-11-28 08:00 UTC);
-    let mut record = Record::new(t0);
-    let mut waits = Vec::new();
-    for n in 0..4 {
-        let now = t0 + time::Duration::hours(2 * n);
-        after_skip(&mut record, Skip::Offline, &policy, 42, now);
-        assert_eq!(record.state, SyncState::Offline);
-        let wait = record.next_due.expect("a next check") - now;
-        assert!(
-            wait >= time::Duration::minutes(54) && wait <= time::Duration::minutes(66),
-            "{wait}"
-        );
-        waits.push(wait);
-    }
-    waits.sort();
-    waits.dedup();
-    assert_eq!(waits.len(), 4, "each look-again is drawn afresh: {waits:?}");
-}
