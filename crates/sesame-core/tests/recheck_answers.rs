@@ -34,3 +34,21 @@ fn repeated_throttling_without_retry_after_backs_off_further_each_time() {
         assert!(*w >= full * 0.75 && *w <= full, "{w} for {full}: {waits:?}");
     }
 }
+
+/// Each back-off is jittered afresh (a fleet that lost Entra together does
+/// not come back in step): the jittered share of each wait differs.
+#[test]
+fn each_back_off_is_jittered_afresh() {
+    let outage = PasswordVerdict::Unreachable {
+        reason: "timed out after 10 s".into(),
+    };
+    let waits = waits_after(&outage, 3);
+    let mut shares: Vec<i128> = waits
+        .iter()
+        .zip([1i32, 2, 4])
+        .map(|(w, full)| (*w / full).whole_milliseconds())
+        .collect();
+    shares.sort();
+    shares.dedup();
+    assert_eq!(shares.len(), 3, "{waits:?}");
+}
