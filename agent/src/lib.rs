@@ -12,6 +12,7 @@ pub mod authdb;
 pub mod flow;
 pub mod outcome;
 pub mod prompt;
+pub mod terminal;
 pub mod web;
 
 pub use flow::{Agent, AgentError, Front, NoWebView, Seams};

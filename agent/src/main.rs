@@ -6,7 +6,6 @@
 //! password in the secret store, the sync log — and exits 0 when the account
 //! is ready. Otherwise it prints one line saying why and what to do.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -165,9 +164,11 @@ fn login(args: &LoginArgs) -> Result<LoginOutcome, String> {
     }
     let native = if args.native {
         let user = args.user.clone().unwrap_or_default();
+        // One line: the first password. After a wrong one the terminal (if
+        // any) is asked, never standard input again.
         let mut line = String::new();
         std::io::stdin()
-            .read_to_string(&mut line)
+            .read_line(&mut line)
             .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
         let password = SecretString::from(line.trim_end_matches(['\n', '\r']).to_owned());
         line.zeroize();
@@ -188,12 +189,19 @@ fn login(args: &LoginArgs) -> Result<LoginOutcome, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start: {e}"))?;
-    let mut prompter = StderrNotices;
+    // Ask again on the terminal when there is one; otherwise nobody can be
+    // asked and the outcome says why in one line.
+    let mut terminal = sesame_agent::terminal::TerminalPrompter::open();
+    let mut notices = StderrNotices;
+    let prompter: &mut dyn sesame_agent::Prompter = match terminal.as_mut() {
+        Some(t) => t,
+        None => &mut notices,
+    };
     let seams = Seams {
         dir: dir.as_ref(),
         journal: &journal,
         store: store.as_ref(),
-        prompter: &mut prompter,
+        prompter,
     };
     let outcome = runtime.block_on(async {
         match native {

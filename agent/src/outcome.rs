@@ -29,6 +29,12 @@ pub struct LoginOutcome {
     pub oid: Option<String>,
     /// The Entra tenant ID.
     pub tid: Option<String>,
+    /// Another OpenID provider's issuer (`iss`), when the profile names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// The person's `sub` at that provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     /// The local short name.
     pub short_name: Option<String>,
     /// The provisioning plan, when one was made.
@@ -79,6 +85,8 @@ impl LoginOutcome {
             upn: None,
             oid: None,
             tid: None,
+            issuer: None,
+            subject: None,
             short_name: None,
             plan: None,
             admin: None,
@@ -105,6 +113,17 @@ impl LoginOutcome {
             Next::Request(_) => {}
         }
         o
+    }
+
+    /// Who signed in: Entra's oid + tid, or another provider's iss + sub.
+    pub(crate) fn set_id(&mut self, id: &sesame_core::identity::EntraId) {
+        if id.is_open_id() {
+            self.issuer = Some(id.tid.clone());
+            self.subject = Some(id.oid.clone());
+        } else {
+            self.oid = Some(id.oid.clone());
+            self.tid = Some(id.tid.clone());
+        }
     }
 
     pub(crate) fn set_plan(&mut self, plan: &Plan) {

@@ -6,11 +6,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use secrecy::ExposeSecret;
-use sesame_e2e::login::agent_binary;
+use sesame_e2e::login::agent_command;
 use sesame_e2e::secret;
 use sesame_e2e::world::*;
 use sesame_platform::{AccountDirectory, KeyringSecretStore, SecretStore};
@@ -31,7 +31,7 @@ async fn cli(sim: &entra_sim::SimHandle) -> Cli {
 
 impl Cli {
     fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(agent_binary())
+        let mut child = agent_command()
             .arg("login")
             .arg("--profile")
             .arg(&self.profile)
@@ -151,7 +151,7 @@ async fn without_a_display_it_says_how_to_proceed_and_never_hangs() {
     let sim = start_sim().await;
     let c = cli(&sim).await;
     let started = Instant::now();
-    let mut cmd = Command::new(agent_binary());
+    let mut cmd = agent_command();
     cmd.args(["login", "--profile"])
         .arg(&c.profile)
         .arg("--root")

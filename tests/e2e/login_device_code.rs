@@ -8,14 +8,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use entra_sim::SimHandle;
 use entra_sim::headless::{Browser, Landing, Step};
 use secrecy::ExposeSecret;
-use sesame_e2e::login::agent_binary;
+use sesame_e2e::login::agent_command;
 use sesame_e2e::secret;
 use sesame_e2e::world::*;
 use sesame_platform::{AccountDirectory, KeyringSecretStore, SecretStore};
@@ -32,7 +32,7 @@ struct Running {
 }
 
 fn start(sb: &Sandbox, profile: &std::path::Path, user: &str, password: &str) -> Running {
-    let mut child = Command::new(agent_binary())
+    let mut child = agent_command()
         .arg("login")
         .arg("--profile")
         .arg(profile)

@@ -240,6 +240,15 @@ pub fn agent_binary() -> PathBuf {
     bin
 }
 
+/// `sesame-agent` in a new session without a controlling terminal (`setsid
+/// --wait`), as a script or service runs it: it can ask nobody, so it never
+/// waits on the terminal of whoever runs the tests.
+pub fn agent_command() -> std::process::Command {
+    let mut cmd = std::process::Command::new("/usr/bin/setsid");
+    cmd.arg("--wait").arg(agent_binary());
+    cmd
+}
+
 /// A web view that remembers the secrets of each sign-in (the redirect's
 /// authorization code, the PKCE challenge sent) so a test can look for them
 /// where they must never be.
@@ -271,4 +280,23 @@ impl<W: WebLogin + Send> WebLogin for Recording<W> {
         }
         Ok(r)
     }
+}
+
+/// Headless Chromium where a person signs in on another OpenID provider's
+/// own pages (oidc-provider's development login, then its consent page),
+/// typing `login` and `password` as a person would.
+pub fn open_id_person(login: &str, password: &str) -> ChromiumWebLogin {
+    let (login, password) = (login.to_owned(), password.to_owned());
+    let person = move |page: PersonPage| {
+        let (login, password) = (login.clone(), password.clone());
+        async move {
+            page.type_into("input[name=login]", &login).await?;
+            page.type_into("input[name=password]", &password).await?;
+            page.click("button[type=submit]").await?;
+            page.wait_for_text("Authorize").await?;
+            page.click("button[type=submit]").await
+        }
+    };
+    let person: Arc<dyn Person> = Arc::new(person);
+    ChromiumWebLogin::new(ChromiumOptions::headless()).with_person(person)
 }

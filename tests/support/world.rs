@@ -151,6 +151,43 @@ pub fn mobileconfig_with(
     .into_bytes()
 }
 
+/// The profile an admin pushes for another OpenID provider (named by its
+/// discovery URL; here the oidc-provider harness on plain-http loopback,
+/// hence the test-only AllowInsecureSimulatedTenant).
+pub fn mobileconfig_open_id(
+    discovery: &url::Url,
+    client_id: &str,
+    redirect: &str,
+    log_path: &std::path::Path,
+    extra: &str,
+) -> Vec<u8> {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0"><dict>
+<key>PayloadContent</key><array><dict>
+<key>PayloadType</key><string>io.sesame.agent</string>
+<key>PayloadIdentifier</key><string>example.sesame.e2e.oidc</string>
+<key>PayloadUUID</key><string>0e2e0e2e-1111-4222-8333-444455550001</string>
+<key>PayloadVersion</key><integer>1</integer>
+<key>OIDCDiscoveryURL</key><string>{discovery}</string>
+<key>OIDCClientID</key><string>{client_id}</string>
+<key>OIDCRedirectURI</key><string>{redirect}</string>
+<key>OIDCOfflineAccess</key><false/>
+<key>AllowInsecureSimulatedTenant</key><true/>
+<key>ROPGScopes</key><array><string>openid</string><string>profile</string><string>email</string></array>
+<key>LogPath</key><string>{log}</string>
+{extra}
+</dict></array>
+<key>PayloadType</key><string>Configuration</string>
+<key>PayloadIdentifier</key><string>example.profile.e2e.oidc</string>
+<key>PayloadUUID</key><string>0e2e0e2e-7777-4888-9999-aaaabbbb0001</string>
+<key>PayloadVersion</key><integer>1</integer>
+</dict></plist>"#,
+        log = log_path.display(),
+    )
+    .into_bytes()
+}
+
 /// Loads the profile through the real settings loader; panics with every
 /// finding when it is refused.
 pub fn load_settings(bytes: &[u8]) -> Settings {

@@ -15,8 +15,12 @@ use super::entra::{too_slow, unknown};
 use super::{Agent, Ctx, bounded};
 use crate::prompt::Prompter;
 
-/// How long the login window waits for the person to finish on the other
-/// device (Entra's code lives 15 minutes; a login window should not).
+/// The hard cap on how long the login window waits for the person to finish
+/// on the other device. Within it the wait follows Entra's answer: polls every
+/// `interval` (+5 s on `slow_down`), never past the code's `expires_in`, and
+/// no poll is made that could not be answered before the cap
+/// (`sesame_entra::device_code::next_poll`). Entra's code lives 15 minutes;
+/// a login window should not wait that long.
 pub const DEVICE_CODE_WAIT: Duration = Duration::from_secs(300);
 
 impl Agent {
@@ -28,15 +32,20 @@ impl Agent {
         prompter: &mut dyn Prompter,
         ctx: &mut Ctx,
     ) -> Input {
-        let code = match bounded(self.client.start_device_code(), &mut ctx.took).await {
+        let super::Idp::Entra(client) = &self.idp else {
+            // Another OpenID provider never answers with an MFA interrupt.
+            return unknown(
+                "the device code is Entra's; this profile names another OpenID provider",
+            );
+        };
+        let code = match bounded(client.start_device_code(), &mut ctx.took).await {
             None => return too_slow("device-code request"),
             Some(Ok(c)) => c,
             Some(Err(e)) => return self.token_refusal(e, ctx),
         };
         prompter.show_device_code(&code.verification_uri, code.user_code());
         let mut waiter = TokioWaiter::start();
-        let polled = self
-            .client
+        let polled = client
             .poll_device_code(&code, DEVICE_CODE_WAIT, &mut waiter)
             .await;
         let signin = match polled {

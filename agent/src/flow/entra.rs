@@ -14,7 +14,7 @@ use sesame_entra::discovery::DiscoveryError;
 use sesame_entra::token::TokenError;
 use sesame_entra::{Catalog, EntraError, PasswordCheckFor, PasswordSignIn, verdict_for_error};
 
-use super::{Agent, Ctx, bounded};
+use super::{Agent, Ctx, Idp, bounded};
 use crate::web::{CapturedPassword, WebLogin, WebLoginError, WebSignInRequest, hosts};
 
 /// How long a person may take on the sign-in pages.
@@ -42,12 +42,23 @@ fn same_secret(a: &SecretString, b: &SecretString) -> bool {
 
 impl Agent {
     fn verdict_for(&self, err: &EntraError) -> PasswordVerdict {
-        verdict_for_error(
-            err,
-            &self.client.config().success_codes,
-            Catalog::builtin(),
-            self.client.now(),
-        )
+        match &self.idp {
+            Idp::Entra(c) => {
+                verdict_for_error(err, &c.config().success_codes, Catalog::builtin(), c.now())
+            }
+            // Another OpenID provider: no AADSTS catalog, read by `error` only.
+            Idp::OpenId(_) => PasswordVerdict::Unknown {
+                code: None,
+                raw: format!("the OpenID provider answered {}", err.error),
+            },
+        }
+    }
+
+    pub(super) fn now(&self) -> std::time::SystemTime {
+        match &self.idp {
+            Idp::Entra(c) => c.now(),
+            Idp::OpenId(_) => std::time::SystemTime::now(),
+        }
     }
 
     fn catalog_fix(code: Option<u32>) -> String {
@@ -58,10 +69,7 @@ impl Agent {
 
     fn discovery_refusal(&self, e: &DiscoveryError) -> Input {
         match e {
-            DiscoveryError::Transport(_) => unreachable(e.to_string()),
-            DiscoveryError::Http { status, .. } if *status >= 500 || *status == 429 => {
-                unreachable(e.to_string())
-            }
+            _ if e.is_fault() => unreachable(e.to_string()),
             DiscoveryError::Http {
                 entra: Some(err), ..
             } => Input::Refused {
@@ -89,7 +97,16 @@ impl Agent {
             login_hint: hint.map(str::to_owned),
             domain_hint: None,
         };
-        let pending = match bounded(self.client.authorize(&options), &mut ctx.took).await {
+        let client = match &mut self.idp {
+            Idp::Entra(c) => c,
+            Idp::OpenId(op) => {
+                return match op.authorize(&options, &mut ctx.took).await {
+                    Ok((pending, hosts)) => self.open_web(web, pending, hosts, ctx).await,
+                    Err(input) => input,
+                };
+            }
+        };
+        let pending = match bounded(client.authorize(&options), &mut ctx.took).await {
             None => return too_slow("discovery"),
             Some(Err(AuthorizeRequestError::Discovery(e))) => return self.discovery_refusal(&e),
             Some(Err(e)) => {
@@ -108,6 +125,17 @@ impl Agent {
         let idp_hosts = authority
             .map(|a| hosts::idp_hosts(&a, &[]))
             .unwrap_or_default();
+        self.open_web(web, pending, idp_hosts, ctx).await
+    }
+
+    /// Opens the sign-in pages and waits for the redirect.
+    async fn open_web<W: WebLogin>(
+        &mut self,
+        web: &mut W,
+        pending: sesame_entra::authorize::PendingAuthorization,
+        idp_hosts: Vec<String>,
+        ctx: &mut Ctx,
+    ) -> Input {
         let req = WebSignInRequest::new(
             pending.url.clone(),
             pending.redirect_uri.clone(),
@@ -175,7 +203,21 @@ impl Agent {
         let (Some(pending), Some(code)) = (ctx.pending.as_ref(), ctx.code.take()) else {
             return unknown("no authorization code to redeem");
         };
-        let result = bounded(self.client.exchange_code(pending, &code), &mut ctx.took).await;
+        let client = match &mut self.idp {
+            Idp::Entra(c) => &**c,
+            Idp::OpenId(op) => {
+                let r = op.exchange_code(pending, &code, &mut ctx.took).await;
+                return match r {
+                    Ok((who, problem)) => {
+                        ctx.open_id = who;
+                        ctx.token_problem = problem;
+                        Input::CodeExchanged
+                    }
+                    Err(input) => input,
+                };
+            }
+        };
+        let result = bounded(client.exchange_code(pending, &code), &mut ctx.took).await;
         match result {
             None => too_slow("code exchange"),
             Some(Ok(signin)) => {
@@ -209,7 +251,7 @@ impl Agent {
                 }
             }
             TokenError::Unexpected(u) => Input::Refused {
-                verdict: sesame_entra::verdict_for_unexpected(&u, self.client.now()),
+                verdict: sesame_entra::verdict_for_unexpected(&u, self.now()),
                 detail: String::new(),
             },
             TokenError::Discovery(e) => self.discovery_refusal(&e),
@@ -220,6 +262,9 @@ impl Agent {
     pub(super) fn validate_token(&mut self, ctx: &mut Ctx) -> Input {
         if let Some(problem) = ctx.token_problem.take() {
             return unknown(&format!("the ID token was refused: {problem}"));
+        }
+        if let Some(who) = &ctx.open_id {
+            return Input::TokenValidated(super::generic::who(who));
         }
         let claims = match (&ctx.signin, &ctx.native_claims) {
             (Some(s), _) => &s.claims,
@@ -237,6 +282,20 @@ impl Agent {
     }
 
     pub(super) async fn resolve_groups(&mut self, overage: bool, ctx: &mut Ctx) -> Input {
+        let client = match &self.idp {
+            Idp::Entra(c) => c,
+            Idp::OpenId(_) => {
+                let Some(who) = &ctx.open_id else {
+                    return unknown("no validated ID token");
+                };
+                let (identity, groups) = super::generic::identity(who);
+                ctx.identity = Some(identity);
+                return Input::GroupsResolved {
+                    groups,
+                    from_graph: false,
+                };
+            }
+        };
         let claims = match (&ctx.signin, &ctx.native_claims) {
             (Some(s), _) => s.claims.clone(),
             (None, Some(c)) => c.clone(),
@@ -248,7 +307,7 @@ impl Agent {
             .map(|s| s.tokens.access_token.clone())
             .or_else(|| ctx.graph_token.clone());
         let groups = match bounded(
-            self.client.resolve_groups(&claims, token.as_ref()),
+            client.resolve_groups(&claims, token.as_ref()),
             &mut ctx.took,
         )
         .await
@@ -305,14 +364,23 @@ impl Agent {
             },
             detail: String::new(),
         };
+        let client = match &mut self.idp {
+            Idp::Entra(c) => &**c,
+            Idp::OpenId(op) => {
+                let input = op.check_password(username, &password, ctx).await;
+                if let Input::PasswordChecked { verdict, .. } = &input {
+                    if verdict.is_wrong_password() {
+                        ctx.refused.push(password);
+                    }
+                    ctx.verdict = Some(verdict.clone());
+                }
+                return input;
+            }
+        };
         let (check, binding) = match &ctx.identity {
             Some(identity) => {
                 let owner = PasswordOwner::of(identity);
-                let r = bounded(
-                    self.client.verify_password_for(&owner, &password),
-                    &mut ctx.took,
-                )
-                .await;
+                let r = bounded(client.verify_password_for(&owner, &password), &mut ctx.took).await;
                 match r {
                     None => return too_slow("password check"),
                     Some(Err(e)) => return refused(e),
@@ -334,7 +402,7 @@ impl Agent {
             }
             None => {
                 let r = bounded(
-                    self.client.sign_in_with_password(username, &password),
+                    client.sign_in_with_password(username, &password),
                     &mut ctx.took,
                 )
                 .await;

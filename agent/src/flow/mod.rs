@@ -5,6 +5,7 @@
 mod account;
 mod device;
 mod entra;
+mod generic;
 
 pub use device::DEVICE_CODE_WAIT;
 
@@ -106,12 +107,21 @@ impl std::fmt::Debug for Seams<'_> {
 #[derive(Debug)]
 pub struct Agent {
     settings: Settings,
-    client: EntraClient,
+    idp: Idp,
     policy: Policy,
     rules: LoginRules,
     log: SyncLogWriter,
     host: String,
     log_failures: usize,
+}
+
+/// Who signs people in: Entra, or another OpenID provider named by the
+/// profile's `OIDCDiscoveryURL` (Entra-only steps — Graph overage, AADSTS
+/// answers, v1/v2, the device code — step aside there).
+#[derive(Debug)]
+enum Idp {
+    Entra(Box<EntraClient>),
+    OpenId(Box<generic::OpenId>),
 }
 
 /// Everything one sign-in holds on the way; secrets stay here, never in
@@ -126,6 +136,9 @@ pub(crate) struct Ctx {
     pub(crate) token_problem: Option<String>,
     pub(crate) native: Option<(String, SecretString)>,
     pub(crate) native_claims: Option<sesame_entra::EntraClaims>,
+    /// Who signed in at another OpenID provider (web: the code's ID token;
+    /// native: the password grant's).
+    pub(crate) open_id: Option<sesame_entra::oidc::OidcIdentity>,
     pub(crate) graph_token: Option<SecretString>,
     pub(crate) identity: Option<Identity>,
     pub(crate) password: Option<SecretString>,
@@ -147,13 +160,16 @@ impl Agent {
     /// An agent for `settings`, logging to `settings.log_path`.
     pub fn new(settings: Settings) -> Result<Self, AgentError> {
         let config = ClientConfig::from_settings(&settings)?;
-        let client = EntraClient::new(config)?;
+        let idp = match &settings.oidc_discovery_url {
+            Some(url) => Idp::OpenId(Box::new(generic::OpenId::new(config, url.clone()))),
+            None => Idp::Entra(Box::new(EntraClient::new(config)?)),
+        };
         let policy = Policy::from_settings(&settings, AccountOs::current());
         let rules = LoginRules::from_settings(&settings);
         let log = SyncLogWriter::open(&settings.log_path)?;
         Ok(Self {
             settings,
-            client,
+            idp,
             policy,
             rules,
             log,
@@ -173,9 +189,13 @@ impl Agent {
         &self.settings
     }
 
-    /// The Entra client.
-    pub fn client(&self) -> &EntraClient {
-        &self.client
+    /// The Entra client; `None` when the profile names another OpenID
+    /// provider (`OIDCDiscoveryURL`).
+    pub fn client(&self) -> Option<&EntraClient> {
+        match &self.idp {
+            Idp::Entra(c) => Some(c),
+            Idp::OpenId(_) => None,
+        }
     }
 
     /// Sync-log appends that failed (the sign-in goes on; the system log
@@ -222,12 +242,10 @@ impl Agent {
                     }
                     if let Some(id) = &ctx.identity {
                         out.upn = Some(id.username.clone());
-                        out.oid = Some(id.id.oid.clone());
-                        out.tid = Some(id.id.tid.clone());
+                        out.set_id(&id.id);
                     } else if let Some(who) = machine.who() {
                         out.upn = Some(who.username.clone());
-                        out.oid = Some(who.id.oid.clone());
-                        out.tid = Some(who.id.tid.clone());
+                        out.set_id(&who.id);
                     } else {
                         out.upn = hint
                             .map(str::to_owned)

@@ -19,6 +19,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The `code` of a verdict from another OpenID provider (`OIDCDiscoveryURL`),
+/// which answers by OAuth `error` only: never logged as an AADSTS code.
+pub const NO_AADSTS: u32 = 0;
+
 /// The outcome of one password (ROPG) check against Entra ID.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
@@ -179,7 +183,7 @@ impl PasswordVerdict {
 
     /// The AADSTS code behind the verdict, if any.
     pub fn code(&self) -> Option<u32> {
-        match self {
+        let code = match self {
             Self::VerifiedInterrupted { code }
             | Self::WrongPassword { code }
             | Self::Locked { code }
@@ -192,7 +196,8 @@ impl PasswordVerdict {
             | Self::Throttled { code, .. }
             | Self::Unknown { code, .. } => *code,
             Self::Verified | Self::Unreachable { .. } => None,
-        }
+        };
+        code.filter(|c| *c != NO_AADSTS)
     }
 
     /// A short, stable name for logs and metrics (`wrong_password`, ...).
@@ -203,7 +208,10 @@ impl PasswordVerdict {
 
 impl std::fmt::Display for PasswordVerdict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let code = |c: &u32| format!("AADSTS{c}");
+        let code = |c: &u32| match *c {
+            NO_AADSTS => "no AADSTS code: another OpenID provider".to_owned(),
+            c => format!("AADSTS{c}"),
+        };
         match self {
             Self::Verified => write!(f, "password verified (tokens issued)"),
             Self::VerifiedInterrupted { code: c } => write!(

@@ -56,3 +56,45 @@ fn an_entra_profile_has_no_discovery_url() {
     assert!(s.oidc_discovery_url.is_none());
     assert!(matches!(s.tenant, Tenant::Id(_)));
 }
+
+/// Okta, Google and Keycloak client IDs are not GUIDs; with a discovery URL
+/// they are kept exactly as written (case included).
+#[test]
+fn another_providers_client_id_is_kept_as_written() {
+    for id in [
+        "0oa1b2C3d4E5f6G7h8i9",
+        "1234567890-abc123def456.apps.googleusercontent.com",
+        "sesame-login",
+    ] {
+        let body = format!("<key>OIDCClientID</key><string>{id}</string>{DISCOVERY}");
+        let report = load_one(&profile(&body));
+        assert!(!report.has_errors(), "{id}: {:#?}", report.findings);
+        let s = report.settings.expect("settings");
+        assert_eq!(s.oidc_client_id.as_str(), id);
+        assert_eq!(s.ropg_client_id.as_str(), id, "ROPGClientID follows it");
+    }
+}
+
+/// Without a discovery URL the client ID is Entra's, a GUID: a non-GUID is
+/// an error that says so and names the way out.
+#[test]
+fn an_entra_client_id_must_still_be_a_guid() {
+    let body = BASE.replace("<key>OIDCClientID</key>", "<key>Unused</key>");
+    let report = load_one(&profile(&format!(
+        "{body}<key>OIDCClientID</key><string>0oa1b2C3d4E5f6G7h8i9</string>"
+    )));
+    let e = about(&report, "OIDCClientID", Severity::Error);
+    assert!(
+        e.iter()
+            .any(|f| f.message.contains("GUID") && f.message.contains("OIDCDiscoveryURL")),
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.settings.is_none());
+    // A client ID with a space is a display name, never an ID, anywhere.
+    let report = load_one(&profile(&format!(
+        "<key>OIDCClientID</key><string>Sesame Login</string>{DISCOVERY}"
+    )));
+    assert!(!about(&report, "OIDCClientID", Severity::Error).is_empty());
+    assert!(report.settings.is_none());
+}

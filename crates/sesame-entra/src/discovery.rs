@@ -91,6 +91,20 @@ pub enum DiscoveryError {
         /// Entra's error, when the body is in Entra's shape (e.g. AADSTS90002).
         entra: Option<Box<EntraError>>,
     },
+    /// A web page or a redirect came back instead of the document: a
+    /// captive portal or a proxy is in the way. A fault (no network yet),
+    /// never the profile's mistake.
+    #[error(
+        "discovery document {url}: HTTP {status} with {what} instead (a captive portal or proxy in the way?)"
+    )]
+    NotTheDocument {
+        /// Where.
+        url: String,
+        /// Status.
+        status: u16,
+        /// What came back.
+        what: String,
+    },
     /// The document is not valid discovery JSON.
     #[error("discovery document {url} is malformed: {detail}")]
     Malformed {
@@ -117,6 +131,19 @@ pub enum DiscoveryError {
         /// The endpoint.
         endpoint: String,
     },
+}
+
+impl DiscoveryError {
+    /// No usable answer — no network, an outage, throttling, a captive
+    /// portal: the offline rules decide, and it is never a wrong password
+    /// nor the profile's mistake.
+    pub fn is_fault(&self) -> bool {
+        match self {
+            Self::Transport(_) | Self::NotTheDocument { .. } => true,
+            Self::Http { status, .. } => *status >= 500 || *status == 429,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -180,6 +207,18 @@ async fn fetch_one(
 ) -> Result<ProviderMetadata, DiscoveryError> {
     let url = discovery_url(cfg, version)?;
     let resp = http.get(&url, None).await?;
+    let html = resp.is_html();
+    if (300..400).contains(&resp.status) || (resp.is_success() && html) {
+        return Err(DiscoveryError::NotTheDocument {
+            url: url.to_string(),
+            status: resp.status,
+            what: if html {
+                "an HTML page".into()
+            } else {
+                "a redirect".into()
+            },
+        });
+    }
     if !resp.is_success() {
         return Err(DiscoveryError::Http {
             url: url.to_string(),

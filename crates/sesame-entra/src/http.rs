@@ -50,6 +50,14 @@ impl HttpResponse {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
+
+    /// `true` when the body is a web page (`text/html`): a captive portal or
+    /// a proxy's page where a JSON document was expected.
+    pub fn is_html(&self) -> bool {
+        self.content_type
+            .as_deref()
+            .is_some_and(|c| c.to_ascii_lowercase().contains("html"))
+    }
 }
 
 /// The request never produced an answer Sesame could read.

@@ -41,6 +41,9 @@ pub struct OidcIdentity {
     pub email: Option<String>,
     /// `name`, when sent.
     pub name: Option<String>,
+    /// The `groups` claim (lowercased), when the provider sends one as an
+    /// array of strings. `None`: no groups claim, so group rules fail closed.
+    pub groups: Option<Vec<String>>,
 }
 
 /// The provider's answer to a password check.
@@ -88,6 +91,18 @@ pub enum OidcError {
     /// The authorization request could not be built.
     #[error(transparent)]
     Authorize(#[from] AuthorizeError),
+    /// The provider (or something in the way: a captive portal, a proxy)
+    /// answered with an outage, a throttle, a redirect or an HTML page: a
+    /// fault, never the profile's mistake.
+    #[error("{url}: HTTP {status} ({what}); the OpenID provider is not reachable from here")]
+    Unavailable {
+        /// The URL asked.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+        /// What came back.
+        what: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -317,7 +332,24 @@ fn validate(
         preferred_username: claims.preferred_username().map(|u| u.to_string()),
         email: claims.email().map(|e| e.to_string()),
         name: first(claims.name()),
+        groups: groups_claim(token),
     })
+}
+
+/// The `groups` claim of an ID token whose signature and claims were just
+/// verified (openidconnect's core claims drop unknown ones).
+fn groups_claim(token: &SecretString) -> Option<Vec<String>> {
+    use base64::Engine as _;
+    let payload = token.expose_secret().split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let groups = claims.get("groups")?.as_array()?;
+    groups
+        .iter()
+        .map(|g| g.as_str().map(str::to_lowercase))
+        .collect()
 }
 
 fn refusal(resp: &HttpResponse) -> OidcPasswordCheck {
@@ -354,6 +386,18 @@ pub fn parse_discovery(
         url: discovery_url.to_string(),
         problem: p,
     };
+    let html = resp.is_html();
+    if resp.status >= 500 || resp.status == 429 || (300..400).contains(&resp.status) || html {
+        return Err(OidcError::Unavailable {
+            url: discovery_url.to_string(),
+            status: resp.status,
+            what: if html {
+                "an HTML page, e.g. a captive portal".into()
+            } else {
+                "an outage, a throttle or a redirect".into()
+            },
+        });
+    }
     if !resp.is_success() {
         return Err(problem(format!(
             "HTTP {}: is OIDCDiscoveryURL the provider's .well-known/openid-configuration?",

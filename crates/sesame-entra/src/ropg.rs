@@ -334,11 +334,9 @@ impl EntraClient {
                 Catalog::builtin(),
                 self.now(),
             ),
-            DiscoveryError::Http { status, .. } if *status >= 500 || *status == 429 => {
-                PasswordVerdict::Unreachable {
-                    reason: e.to_string(),
-                }
-            }
+            _ if e.is_fault() => PasswordVerdict::Unreachable {
+                reason: e.to_string(),
+            },
             other => PasswordVerdict::Misconfigured {
                 code: None,
                 fix: other.to_string(),

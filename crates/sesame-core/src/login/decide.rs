@@ -160,10 +160,9 @@ impl LoginMachine {
             }
             (S::Token, Input::TokenValidated(who)) => {
                 let msg = format!(
-                    "ID token validated for {} (oid {} tid {}){}",
+                    "ID token validated for {} ({}){}",
                     who.username,
-                    who.id.oid,
-                    who.id.tid,
+                    who.id.describe(),
                     if who.overage {
                         "; groups left out (overage)"
                     } else {
@@ -301,6 +300,10 @@ impl LoginMachine {
             Groups::Unknown { reason } => (
                 Verdict::Warn,
                 format!("groups unknown ({reason}); group checks fail closed"),
+            ),
+            Groups::NotEmitted if self.who.as_ref().is_some_and(|w| w.id.is_open_id()) => (
+                Verdict::Warn,
+                "the OpenID provider's ID token carries no groups claim (have it send the group IDs as a `groups` array); group checks fail closed".into(),
             ),
             Groups::NotEmitted => (
                 Verdict::Warn,

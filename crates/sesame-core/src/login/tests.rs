@@ -2,7 +2,9 @@
 //! a sign-in and asserts what the person sees and what the helpdesk reads.
 
 mod events;
+mod groups_log;
 mod linking;
+mod messages;
 mod native;
 mod offline;
 mod passwordless;

@@ -155,8 +155,8 @@ impl fmt::Display for DenyReason {
         match self {
             Self::PasswordForOtherIdentity { verified_for } => write!(
                 f,
-                "the password was verified for another identity (oid {}, tid {}); no local account change",
-                verified_for.oid, verified_for.tid
+                "the password was verified for another identity ({}); no local account change",
+                verified_for.describe()
             ),
             Self::NotInAllowedGroup { configured } => write!(
                 f,
@@ -173,8 +173,8 @@ impl fmt::Display for DenyReason {
             Self::ShortName(e) => write!(f, "{e}"),
             Self::Takeover { bound_to } => write!(
                 f,
-                "local account belongs to another Entra identity (oid {}, tid {}); refusing takeover",
-                bound_to.oid, bound_to.tid
+                "local account belongs to another identity ({}); refusing takeover",
+                bound_to.describe()
             ),
             Self::SystemAccount { uid } => write!(
                 f,
@@ -243,7 +243,7 @@ impl Plan {
     pub fn explain(&self) -> String {
         match self {
             Self::Create(n) => format!(
-                "create {} (uid {}, home {}, {}) bound to oid {} tid {}",
+                "create {} (uid {}, home {}, {}) bound to {}",
                 n.short_name,
                 n.uid,
                 n.home,
@@ -251,15 +251,13 @@ impl Plan {
                     Some(r) => format!("admin via {r}"),
                     None => "standard".to_owned(),
                 },
-                n.binding.id.oid,
-                n.binding.id.tid
+                n.binding.id.describe()
             ),
             Self::Update(u) => format!("update {}: {}", u.short_name, describe_update(u)),
             Self::Link(u) => format!(
-                "link existing account {} to oid {} tid {} after local password proof: {}",
+                "link existing account {} to {} after local password proof: {}",
                 u.short_name,
-                u.binding.id.oid,
-                u.binding.id.tid,
+                u.binding.id.describe(),
                 describe_update(u)
             ),
             Self::Deny { short_name, reason } => match short_name {

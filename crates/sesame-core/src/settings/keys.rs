@@ -118,6 +118,9 @@ pub enum Kind {
     Enum(&'static [&'static str]),
     /// An Entra ObjectID or application (client) ID: a GUID.
     Guid,
+    /// An OAuth client ID: a GUID for Entra; with `OIDCDiscoveryURL`, the
+    /// other provider's ID as written (Okta, Google, Keycloak IDs are not GUIDs).
+    ClientId,
     /// A tenant ID (GUID) or a verified domain of the tenant.
     Tenant,
     /// An https URL of an Entra cloud, host only.
@@ -165,6 +168,9 @@ impl Kind {
             Kind::Int { min, max, unit } => format!("{min}–{max} {unit}"),
             Kind::Enum(values) => format!("one of {}", values.join(", ")),
             Kind::Guid => "a GUID (ObjectID / application ID)".into(),
+            Kind::ClientId => {
+                "application (client) ID: a GUID for Entra; with OIDCDiscoveryURL, the provider's client ID (no spaces)".into()
+            }
             Kind::Tenant => {
                 "tenant ID (GUID) or verified domain; not common/organizations/consumers".into()
             }
@@ -307,7 +313,7 @@ pub static KEYS: &[KeySpec] = &[
     required(
         k::OIDC_CLIENT_ID,
         G::Entra,
-        T::Guid,
+        T::ClientId,
         "Application (client) ID of the app registration used for the login-window sign-in (authorization code + PKCE, MFA included).",
     ),
     key(
@@ -355,7 +361,7 @@ pub static KEYS: &[KeySpec] = &[
     key(
         k::ROPG_CLIENT_ID,
         G::PasswordCheck,
-        T::Guid,
+        T::ClientId,
         DefaultValue::SameAs(k::OIDC_CLIENT_ID),
         "Application (client) ID used for the password (ROPG) check. Usually the same app; a second app lets you exclude it from MFA Conditional Access.",
     ),

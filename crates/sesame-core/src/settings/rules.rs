@@ -62,6 +62,22 @@ pub fn check(eff: &Effective) -> Vec<Finding> {
         ),
         _ => {}
     }
+    // Entra client IDs are GUIDs; only another OpenID provider (named by
+    // OIDCDiscoveryURL) may use its own form (Okta 0oa…, Google ….apps…).
+    if !eff.is_set(k::OIDC_DISCOVERY_URL) {
+        for key in [k::OIDC_CLIENT_ID, k::ROPG_CLIENT_ID] {
+            let value = text(eff, key);
+            if eff.is_set(key) && super::value::guid(&value).is_err() {
+                add(
+                    key,
+                    Severity::Error,
+                    format!(
+                        "expected an Entra application (client) ID, a GUID like 8b1e4a2c-3f5d-4e6a-9b7c-0d1e2f3a4b5c, found {value:?} — copy it from the app registration's Overview; a client ID of another form needs OIDCDiscoveryURL (another OpenID provider)"
+                    ),
+                );
+            }
+        }
+    }
     if on(eff, k::LOCAL_FALLBACK) && !on(eff, k::DENY_LOCAL) {
         add(k::LOCAL_FALLBACK, Severity::Warning,
             "LocalFallback is true but DenyLocal is false: local login is always allowed, so LocalFallback does nothing — set DenyLocal to true or remove LocalFallback".into());

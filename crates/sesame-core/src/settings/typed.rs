@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use url::Url;
 
 /// An Entra ObjectID or application (client) ID: a lowercase hyphenated GUID.
+/// With `OIDCDiscoveryURL`, a client ID may be another provider's own ID,
+/// kept as written ([`ObjectId::client_id`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjectId(String);
 
@@ -16,6 +18,13 @@ impl ObjectId {
     /// Parse any GUID form; `None` if it is not a GUID.
     pub fn parse(s: &str) -> Option<Self> {
         super::value::guid(s.trim()).ok().map(ObjectId)
+    }
+
+    /// A client ID: a GUID (normalised), or another OpenID provider's ID as
+    /// written (no spaces). The profile rules allow the latter only with
+    /// `OIDCDiscoveryURL`.
+    pub fn client_id(s: &str) -> Option<Self> {
+        super::value::client_id(s.trim()).ok().map(ObjectId)
     }
 
     /// The lowercase hyphenated GUID (as in `oid`, `tid` and `groups` claims).
@@ -237,6 +246,9 @@ impl Get<'_> {
     fn id(&self, key: &'static str) -> Result<ObjectId, SettingsError> {
         ObjectId::parse(&self.text(key)?).ok_or(SettingsError { key })
     }
+    fn client_id(&self, key: &'static str) -> Result<ObjectId, SettingsError> {
+        ObjectId::client_id(&self.text(key)?).ok_or(SettingsError { key })
+    }
     fn url(&self, key: &'static str) -> Result<Url, SettingsError> {
         Url::parse(&self.text(key)?).map_err(|_| SettingsError { key })
     }
@@ -344,18 +356,24 @@ impl Settings {
             Some(Typed::Secret(s)) => Some(s),
             _ => None,
         };
+        // Entra client IDs are GUIDs; another provider's may be anything.
+        let other_provider = oidc_discovery_url.is_some();
+        let client_id = |key| match other_provider {
+            true => g.client_id(key),
+            false => g.id(key),
+        };
         Ok(Settings {
             tenant,
             authority_host: g.url(k::AUTHORITY_HOST)?,
             oidc_discovery_url,
-            oidc_client_id: g.id(k::OIDC_CLIENT_ID)?,
+            oidc_client_id: client_id(k::OIDC_CLIENT_ID)?,
             oidc_redirect_uri: g.url(k::OIDC_REDIRECT_URI)?,
             oidc_scopes: g.list(k::OIDC_SCOPES)?,
             oidc_offline_access: g.bool(k::OIDC_OFFLINE_ACCESS)?,
             oidc_client_secret: secret,
             trusted_root_certificates: g.list(k::TRUSTED_ROOT_CERTIFICATES)?,
             allow_insecure_simulated_tenant: g.bool(k::ALLOW_INSECURE_SIMULATED_TENANT)?,
-            ropg_client_id: g.id(k::ROPG_CLIENT_ID)?,
+            ropg_client_id: client_id(k::ROPG_CLIENT_ID)?,
             ropg_endpoint: g.choice(k::ROPG_ENDPOINT, ROPG_ENDPOINTS)?,
             ropg_scopes: g.list(k::ROPG_SCOPES)?,
             ropg_resource: g.text(k::ROPG_RESOURCE)?,

@@ -198,6 +198,7 @@ fn check_string(kind: Kind, s: &str) -> Checked {
     }
     let checked = match kind {
         Kind::Guid => guid(t).map(Typed::Str),
+        Kind::ClientId => client_id(t).map(Typed::Str),
         Kind::Tenant => tenant(t).map(Typed::Str),
         Kind::Authority => return authority(t),
         Kind::HttpsUrl => https_url(t).map(|u| Typed::Str(u.to_string())),
@@ -226,6 +227,21 @@ pub fn guid(s: &str) -> Result<String, String> {
             "expected a GUID like 8b1e4a2c-3f5d-4e6a-9b7c-0d1e2f3a4b5c, found {s:?} — copy the ObjectID / ID from the Entra portal, not a display name"
         )),
     }
+}
+
+/// An OAuth client ID: a GUID (normalised to lowercase) or, for another
+/// OpenID provider, its own ID kept as written. Whether a non-GUID is allowed
+/// depends on `OIDCDiscoveryURL`, so that rule lives in `rules.rs`.
+pub fn client_id(s: &str) -> Result<String, String> {
+    if let Ok(g) = guid(s) {
+        return Ok(g);
+    }
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "expected a client ID without spaces (for Entra a GUID like 8b1e4a2c-3f5d-4e6a-9b7c-0d1e2f3a4b5c), found {s:?} — copy the ID from the app registration, not its display name"
+        ));
+    }
+    Ok(s.to_owned())
 }
 
 fn tenant(s: &str) -> Result<String, String> {
