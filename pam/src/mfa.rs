@@ -16,7 +16,14 @@ pub async fn finish(
     outcome: &LoginOutcome,
     conv: &mut dyn Conversation,
 ) -> Result<(), String> {
-    let client = agent.client();
+    // Device-code MFA is Entra's; a generic OpenID provider has no endpoint for it.
+    let Some(client) = agent.client() else {
+        return Err(
+            "This service needs MFA, which Sesame completes only with Microsoft Entra; \
+             ask your IT department."
+                .to_owned(),
+        );
+    };
     let code = client
         .start_device_code()
         .await

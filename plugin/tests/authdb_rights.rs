@@ -16,7 +16,12 @@ fn fixture(name: &str) -> Vec<String> {
     authdb::mechanisms(&right).expect("a login right")
 }
 
-const STOCK: [&str; 2] = ["macos-13-ventura.plist", "macos-12-monterey.plist"];
+const STOCK: [&str; 4] = [
+    "macos-27.plist",
+    "macos-13-ventura.plist",
+    "macos-12-monterey.plist",
+    "macos-10.15-catalina.plist",
+];
 
 #[test]
 fn sesame_takes_the_login_window_and_its_privileged_mechanisms_run_where_the_flow_needs_them() {
