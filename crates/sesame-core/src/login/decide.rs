@@ -473,6 +473,19 @@ impl LoginMachine {
                     verdict,
                 );
             }
+            if self.front == Front::Native
+                && self.rules.require_mfa
+                && let Some(username) = self.username.as_ref().map(|u| u.trim().to_owned())
+            {
+                self.verdict = Some(verdict.clone());
+                self.stage = Stage::DeviceCode;
+                return (
+                    req(Request::DeviceCode { username }),
+                    kind,
+                    V::Password(verdict),
+                    format!("{proved}; this service requires MFA: finishing with the device code"),
+                );
+            }
             self.verdict = Some(verdict.clone());
             let next = match self.front {
                 Front::Native => {
