@@ -453,7 +453,7 @@ impl LoginMachine {
                 && matches!(verdict, PasswordVerdict::VerifiedInterrupted { .. })
             {
                 if self.rules.native_mfa == NativeMfa::DeviceCode
-                    && let Some(go) = self.to_device_code(
+                    && let Some(go) = self.go_to_device_code(
                         verdict.clone(),
                         "finishing MFA with the device code (NativeMFA)",
                     )
@@ -471,7 +471,7 @@ impl LoginMachine {
             }
             if self.front == Front::Native
                 && self.rules.require_mfa
-                && let Some(go) = self.to_device_code(
+                && let Some(go) = self.go_to_device_code(
                     verdict.clone(),
                     "this service requires MFA: finishing with the device code",
                 )
@@ -529,7 +529,7 @@ impl LoginMachine {
 
     /// Goes on to the device code for the name the password was sent for
     /// (`None` when no name was typed).
-    fn to_device_code(
+    fn go_to_device_code(
         &mut self,
         verdict: PasswordVerdict,
         why: &str,
