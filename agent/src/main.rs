@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 use sesame_agent::{Agent, Front, LoginOutcome, NoWebView, Seams, StderrNotices};
-use sesame_core::settings::{self, Settings};
+use sesame_core::settings::Settings;
 use zeroize::Zeroize;
 
 #[path = "cli/authdb.rs"]
@@ -75,21 +75,6 @@ struct LoginArgs {
     password_stdin: bool,
 }
 
-/// The managed profile when none is given.
-fn default_profile() -> PathBuf {
-    if cfg!(target_os = "macos") {
-        PathBuf::from(format!(
-            "/Library/Managed Preferences/{}.plist",
-            sesame_core::PREFERENCE_DOMAIN
-        ))
-    } else {
-        PathBuf::from(format!(
-            "/etc/sesame/{}.plist",
-            sesame_core::PREFERENCE_DOMAIN
-        ))
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
@@ -124,37 +109,8 @@ fn main() -> ExitCode {
 }
 
 fn load_profiles(args: &LoginArgs) -> Result<Settings, String> {
-    let paths = if args.profiles.is_empty() {
-        vec![default_profile()]
-    } else {
-        args.profiles.clone()
-    };
-    let mut files = Vec::new();
-    for p in &paths {
-        let bytes = std::fs::read(p).map_err(|e| {
-            format!(
-                "cannot read the profile {}: {e}; pass one with --profile FILE",
-                p.display()
-            )
-        })?;
-        files.push((p.display().to_string(), bytes));
-    }
-    let inputs: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
-    let report = settings::load(&inputs);
-    let first_error = report
-        .findings
-        .iter()
-        .find(|f| f.severity == settings::Severity::Error);
-    match (report.settings, first_error) {
-        (Some(s), None) => Ok(s),
-        (_, Some(f)) => Err(format!(
-            "{f} (run `sesame profile check` for every finding)"
-        )),
-        (None, None) => Err("the profile gives no settings; run `sesame profile check`".into()),
-    }
+    sesame_platform::load_profiles(&args.profiles)
+        .map_err(|e| e.to_line("pass one with --profile FILE"))
 }
 
 fn login(args: &LoginArgs) -> Result<LoginOutcome, String> {

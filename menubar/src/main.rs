@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 use sesame_core::recheck::SyncState;
-use sesame_core::settings::{self, Settings};
+use sesame_core::settings::Settings;
 use sesame_entra::{ClientConfig, EntraClient};
 use sesame_menubar::{Context, SystemNetwork, Who, find_account, records};
 use time::OffsetDateTime;
@@ -88,47 +88,8 @@ struct SyncArgs {
     json: bool,
 }
 
-fn default_profile() -> PathBuf {
-    let domain = sesame_core::PREFERENCE_DOMAIN;
-    if cfg!(target_os = "macos") {
-        PathBuf::from(format!("/Library/Managed Preferences/{domain}.plist"))
-    } else {
-        PathBuf::from(format!("/etc/sesame/{domain}.plist"))
-    }
-}
-
 fn load_profiles(paths: &[PathBuf]) -> Result<Settings, String> {
-    let paths = if paths.is_empty() {
-        vec![default_profile()]
-    } else {
-        paths.to_vec()
-    };
-    let mut files = Vec::new();
-    for p in &paths {
-        let bytes = std::fs::read(p).map_err(|e| {
-            format!(
-                "cannot read the profile {}: {e}; pass one with --profile FILE",
-                p.display()
-            )
-        })?;
-        files.push((p.display().to_string(), bytes));
-    }
-    let inputs: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
-    let report = settings::load(&inputs);
-    let first_error = report
-        .findings
-        .iter()
-        .find(|f| f.severity == settings::Severity::Error);
-    match (report.settings, first_error) {
-        (Some(s), None) => Ok(s),
-        (_, Some(f)) => Err(format!(
-            "{f} (run `sesame profile check` for every finding)"
-        )),
-        (None, None) => Err("the profile gives no settings; run `sesame profile check`".into()),
-    }
+    sesame_platform::load_profiles(paths).map_err(|e| e.to_line("pass one with --profile FILE"))
 }
 
 fn main() -> ExitCode {

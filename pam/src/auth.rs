@@ -61,7 +61,9 @@ pub fn authenticate(
     let mfa = needs_mfa(&settings, req.service);
     if mfa {
         // On an MFA service an interrupt after the password is finished by
-        // device code whatever NativeMFA says for the login window.
+        // device code whatever NativeMFA says for the login window; a
+        // password Entra took alone goes to the device code too
+        // (`Agent::requiring_mfa`), before anything is provisioned.
         settings.native_mfa = NativeMfa::DeviceCode;
     }
     let password = match req.authtok {
@@ -84,7 +86,8 @@ pub fn authenticate(
         ));
         return AuthEnd::just(Code::AuthErr);
     }
-    let mut agent = match Agent::new(settings) {
+    let agent = Agent::new(settings).map(|a| if mfa { a.requiring_mfa() } else { a });
+    let mut agent = match agent {
         Ok(a) => a,
         Err(e) => {
             tracing::error!(error = %e, "pam_sesame: the agent cannot start");
@@ -120,18 +123,11 @@ pub fn authenticate(
         };
         agent.login(front, None, seams).await
     });
-    let (shown, refused) = (prompter.device_code_shown, prompter.password_refused);
+    let refused = prompter.password_refused;
     match outcome.outcome {
         Ending::Ready => {
             if failures.is_some() {
                 crate::throttle::save(&state, &upn, None);
-            }
-            if mfa && !shown {
-                // Entra took the password alone; this service needs MFA.
-                if let Err(line) = runtime.block_on(crate::mfa::finish(&agent, &outcome, conv)) {
-                    conv.error(&line);
-                    return AuthEnd::just(Code::AuthErr);
-                }
             }
             ready(conv, opts, &outcome, &password, offline_cfg.0, now)
         }

@@ -19,7 +19,6 @@ pub mod account;
 pub mod auth;
 pub mod code;
 pub mod conv;
-pub mod mfa;
 pub mod offline;
 pub mod options;
 pub mod throttle;

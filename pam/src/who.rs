@@ -2,7 +2,7 @@
 //! a local account Sesame made), or a local-only account the module leaves
 //! to the rest of the stack (root and break-glass admins keep working).
 
-use sesame_core::settings::{self, Settings};
+use sesame_core::settings::Settings;
 use sesame_platform::AccountDirectory;
 
 use crate::options::Options;
@@ -60,31 +60,8 @@ pub fn who(user: &str, dir: &dyn AccountDirectory) -> Result<Who, String> {
 /// Loads the profiles the options name (or the managed profile); the first
 /// error finding is refused with the file and key it names.
 pub fn load_settings(opts: &Options) -> Result<Settings, String> {
-    let files = opts
-        .profile_paths()
-        .into_iter()
-        .map(|p| match std::fs::read(&p) {
-            Ok(bytes) => Ok((p.display().to_string(), bytes)),
-            Err(e) => Err(format!(
-                "cannot read the profile {}: {e}; name one with profile=FILE on the PAM line",
-                p.display()
-            )),
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    let named: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (&**n, &b[..])).collect();
-    let report = settings::load(&named);
-    let refusal = report
-        .findings
-        .iter()
-        .find(|f| f.severity == settings::Severity::Error)
-        .map(|f| format!("{f} (run `sesame profile check`)"));
-    let mut s = match (refusal, report.settings) {
-        (Some(why), _) => return Err(why),
-        (None, Some(s)) => s,
-        (None, None) => {
-            return Err("the profile gives no settings; run `sesame profile check`".into());
-        }
-    };
+    let mut s = sesame_platform::load_profiles(&opts.profile_paths())
+        .map_err(|e| e.to_line("name one with profile=FILE on the PAM line"))?;
     if let Some(log) = &opts.log {
         s.log_path = log.clone();
     }

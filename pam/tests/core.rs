@@ -66,6 +66,43 @@ fn right_password_at_the_console_makes_the_account_and_continues_as_it() {
 }
 
 #[test]
+fn a_returning_user_with_an_unchanged_password_gets_no_password_write() {
+    let w = World::new("");
+    let shadow_line = || {
+        w.sb.read("etc/shadow")
+            .lines()
+            .find(|l| l.starts_with("adele:"))
+            .map(str::to_owned)
+            .expect("adele's shadow line")
+    };
+    assert_eq!(
+        auth(&w, vec![password(ADELE_PASSWORD)], "login", ADELE).code,
+        Code::Success
+    );
+    let first = shadow_line();
+    assert_eq!(
+        auth(&w, vec![password(ADELE_PASSWORD)], "login", ADELE).code,
+        Code::Success
+    );
+    assert_eq!(
+        shadow_line(),
+        first,
+        "the hash (and its salt) is not rewritten"
+    );
+    let log = std::fs::read_to_string(&w.sb.log_path).unwrap();
+    let in_sync = log
+        .lines()
+        .filter(|l| l.contains("password already in sync"))
+        .count();
+    assert!(in_sync >= 1, "the sync log says why nothing was set: {log}");
+    assert!(
+        w.sb.dir
+            .verify_password("adele", &secret(ADELE_PASSWORD))
+            .unwrap()
+    );
+}
+
+#[test]
 fn a_wrong_password_is_refused_after_one_attempt_with_the_reset_link() {
     let w = World::new("");
     let before = w.sign_ins();
@@ -116,6 +153,28 @@ fn ssh_needs_mfa_even_when_entra_takes_the_password_alone() {
         ADELE,
     );
     assert_eq!(end.code, Code::Success);
+}
+
+#[test]
+fn a_declined_code_after_a_password_taken_alone_makes_no_account() {
+    let w = World::new(OFFLINE);
+    let end = auth(
+        &w,
+        vec![
+            password(ADELE_PASSWORD),
+            Expect::DeviceCode(Person::Decline(w.sim().clone())),
+            error("declined"),
+        ],
+        "sshd",
+        ADELE,
+    );
+    assert_eq!(end.code, Code::AuthErr);
+    assert!(
+        w.sb.passwd_entry("adele").is_none(),
+        "nothing is provisioned before MFA is done"
+    );
+    assert!(!w.sb.read("etc/shadow").contains("adele:"));
+    assert_eq!(verifier_count(&w), 0);
 }
 
 #[test]

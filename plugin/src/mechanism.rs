@@ -192,7 +192,14 @@ fn login(engine: &mut dyn Engine, host: &mut dyn Host) -> Result<Verdict, Denial
         ));
     };
     let passwords = staged.into_passwords();
-    let Some(new) = passwords.new else {
+    // An account whose local password already is the verified one gets no
+    // `set_password`: the password is the one the directory accepted.
+    let new = if plan.sets_password() {
+        passwords.new
+    } else {
+        passwords.local_match
+    };
+    let Some(new) = new else {
         return Err(Denial(
             "internal error: a ready sign-in without a password".into(),
         ));

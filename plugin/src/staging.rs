@@ -22,6 +22,10 @@ pub struct StagedPasswords {
     pub new: Option<SecretString>,
     /// The old local password the directory was to be given with it.
     pub old: Option<SecretString>,
+    /// The first password the real directory accepted as the local one.
+    /// The agent checks the verified password first, so when the plan says
+    /// the password is already in sync (no `set_password`), this is it.
+    pub local_match: Option<SecretString>,
     /// Short names the staged apply wrote to.
     pub touched: Vec<String>,
 }
@@ -31,6 +35,7 @@ impl std::fmt::Debug for StagedPasswords {
         f.debug_struct("StagedPasswords")
             .field("new", &self.new.is_some())
             .field("old", &self.old.is_some())
+            .field("local_match", &self.local_match.is_some())
             .field("touched", &self.touched)
             .finish()
     }
@@ -105,7 +110,12 @@ impl AccountDirectory for StagedDirectory<'_> {
         short_name: &str,
         password: &SecretString,
     ) -> Result<bool, DirectoryError> {
-        self.real.verify_password(short_name, password)
+        let ok = self.real.verify_password(short_name, password)?;
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if ok && seen.local_match.is_none() {
+            seen.local_match = Some(password.clone());
+        }
+        Ok(ok)
     }
     fn set_admin(&self, short_name: &str, _: bool) -> Result<(), DirectoryError> {
         self.touch(short_name);

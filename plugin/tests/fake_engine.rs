@@ -178,6 +178,46 @@ fn a_first_login_hands_builtin_authenticate_the_credentials_and_makes_an_admin_a
 }
 
 #[test]
+fn a_returning_user_with_an_unchanged_password_still_gets_the_credentials() {
+    world::require_root();
+    assert!(
+        world::join_fresh_session_keyring(),
+        "no kernel keyring session"
+    );
+    keyring().delete("grace").expect("no stale item");
+    let sim = sim();
+    let sandbox = Sandbox::new();
+    let hook = hook(&sim, &sandbox, GRACE, GRACE_PASSWORD, None);
+    let first = engine::evaluate(Some(&hook), 4, false, &installed());
+    assert_eq!(
+        first.lines.last().map(String::as_str),
+        Some("END 0"),
+        "{}",
+        first.dump()
+    );
+    let shadow = sandbox.read("etc/shadow");
+    // Second sign-in: the local password already is the Entra one, so the
+    // plan leaves it alone, and builtin:authenticate still gets it.
+    let again = engine::evaluate(Some(&hook), 4, false, &installed());
+    assert_eq!(
+        again.lines.last().map(String::as_str),
+        Some("END 0"),
+        "{}",
+        again.dump()
+    );
+    let pw = again.last("SET_CONTEXT", "password").expect("password set");
+    assert_eq!(pw.bytes, format!("{GRACE_PASSWORD}\0").into_bytes());
+    assert_eq!(
+        sandbox.read("etc/shadow"),
+        shadow,
+        "the hash is not rewritten"
+    );
+    let log = std::fs::read_to_string(&sandbox.log_path).unwrap();
+    assert!(log.contains("password already in sync"), "{log}");
+    keyring().delete("grace").expect("clean up");
+}
+
+#[test]
 fn a_wrong_password_is_denied_with_the_reason_on_the_next_screen() {
     world::require_root();
     let sim = sim();

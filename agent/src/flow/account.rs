@@ -90,6 +90,7 @@ impl Agent {
             let account_exists = !matches!(made, Plan::Create(_));
             facts.local_is_new =
                 account_exists && matches!(seams.dir.verify_password(&short, &new), Ok(true));
+            made = made.with_local_password_verified(facts.local_is_new);
             ctx.stored = match seams.store.read(&short) {
                 Ok(s) => s,
                 Err(e) => return fail(e.to_string()),

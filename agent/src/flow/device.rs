@@ -61,6 +61,21 @@ impl Agent {
             }
             Err(DeviceCodeError::Token(e)) => return self.token_refusal(e, ctx),
         };
+        if let (Some(PasswordVerdict::Verified), Some(_), Some(ropg)) =
+            (&ctx.verdict, &ctx.verified, &ctx.native_claims)
+        {
+            // MFA required by the caller (PAM on sshd) after a plain grant:
+            // the password is already bound to the grant's ID token; the
+            // device code must be finished by that same oid + tid.
+            if ropg.oid == signin.claims.oid && ropg.tid == signin.claims.tid {
+                ctx.graph_token = Some(signin.tokens.access_token.clone());
+                ctx.native_claims = Some(signin.claims);
+                return Input::DeviceCodeEnded(DeviceCodeEnd::SignedIn(Binding::ThisIdentity));
+            }
+            tracing::warn!("device-code sign-in by another identity than the password's; not used");
+            ctx.verified = None;
+            return Input::DeviceCodeEnded(DeviceCodeEnd::SignedIn(Binding::OtherIdentity));
+        }
         let (Some(password), Some(PasswordVerdict::VerifiedInterrupted { code })) =
             (ctx.password.clone(), ctx.verdict.clone())
         else {

@@ -178,6 +178,15 @@ impl Agent {
         })
     }
 
+    /// Requires MFA on the native sign-in: a password Entra accepts without
+    /// an interrupt still goes to the device code, and nothing is
+    /// provisioned unless that finishes for the same identity (PAM on the
+    /// profile's `PAMMFAServices`).
+    pub fn requiring_mfa(mut self) -> Self {
+        self.rules.require_mfa = true;
+        self
+    }
+
     /// Uses `policy` for provisioning (tests of another OS's rules).
     pub fn with_policy(mut self, policy: Policy) -> Self {
         self.policy = policy;

@@ -8,6 +8,7 @@
 pub mod apply;
 pub mod directory;
 pub mod privileged;
+pub mod profile;
 pub mod secrets;
 
 pub use apply::{
@@ -16,6 +17,7 @@ pub use apply::{
 pub use directory::{
     AccountDirectory, AccountSpec, DirectoryError, InMemoryDirectory, ShadowDirectory,
 };
+pub use profile::{ProfileError, load_profiles, managed_profile_path};
 pub use secrets::{
     InMemorySecretStore, KeyringSecretStore, OldPasswordChecked, SecretError, SecretStore,
 };

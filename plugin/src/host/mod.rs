@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use sesame_agent::web::{WebLogin, WebLoginError, WebSignInRequest, WebSignInResult};
 use sesame_agent::{Agent, Front, LoginOutcome, NoWebView, Prompter, Seams};
 use sesame_core::login::DenyKind;
-use sesame_core::settings::{self, Settings};
+use sesame_core::settings::Settings;
 use sesame_platform::{AccountDirectory, JournalFile, SecretStore};
 
 use crate::front;
@@ -37,26 +37,15 @@ pub fn for_this_machine() -> Box<dyn Host> {
     }
 }
 
-/// Loads one profile file through the settings loader; the first error
-/// finding is the reason.
+/// Loads one profile file through the shared loader
+/// (`sesame_platform::load_profiles`); the first error finding is the reason.
 pub fn load_profile(path: &Path) -> Result<Settings, String> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        format!(
-            "Sesame's profile {} cannot be read ({e}); install the configuration profile",
-            path.display()
-        )
-    })?;
-    let name = path.display().to_string();
-    let report = settings::load(&[(name.as_str(), bytes.as_slice())]);
-    let first_error = report
-        .findings
-        .iter()
-        .find(|f| f.severity == settings::Severity::Error);
-    match (report.settings, first_error) {
-        (Some(s), None) => Ok(s),
-        (_, Some(f)) => Err(format!("Sesame's profile is unusable: {f}")),
-        (None, None) => Err("Sesame's profile gives no settings".into()),
-    }
+    sesame_platform::load_profiles(&[path.to_owned()]).map_err(|e| match e {
+        sesame_platform::ProfileError::Unreadable { .. } => {
+            format!("Sesame's {e}; install the configuration profile")
+        }
+        _ => format!("Sesame's profile is unusable: {e}"),
+    })
 }
 
 /// The staged machine a sign-in runs on (see [`crate::staging`]).

@@ -453,16 +453,12 @@ impl LoginMachine {
                 && matches!(verdict, PasswordVerdict::VerifiedInterrupted { .. })
             {
                 if self.rules.native_mfa == NativeMfa::DeviceCode
-                    && let Some(username) = self.username.as_ref().map(|u| u.trim().to_owned())
+                    && let Some(go) = self.go_to_device_code(
+                        verdict.clone(),
+                        "finishing MFA with the device code (NativeMFA)",
+                    )
                 {
-                    self.verdict = Some(verdict.clone());
-                    self.stage = Stage::DeviceCode;
-                    return (
-                        req(Request::DeviceCode { username }),
-                        kind,
-                        V::Password(verdict),
-                        format!("{proved}; finishing MFA with the device code (NativeMFA)"),
-                    );
+                    return go;
                 }
                 let log = format!("{proved}; native sign-in cannot do MFA: use the web sign-in");
                 return self.deny_with(
@@ -472,6 +468,15 @@ impl LoginMachine {
                     log,
                     verdict,
                 );
+            }
+            if self.front == Front::Native
+                && self.rules.require_mfa
+                && let Some(go) = self.go_to_device_code(
+                    verdict.clone(),
+                    "this service requires MFA: finishing with the device code",
+                )
+            {
+                return go;
             }
             self.verdict = Some(verdict.clone());
             let next = match self.front {
@@ -520,6 +525,25 @@ impl LoginMachine {
             );
         }
         self.refused(verdict, String::new())
+    }
+
+    /// Goes on to the device code for the name the password was sent for
+    /// (`None` when no name was typed).
+    fn go_to_device_code(
+        &mut self,
+        verdict: PasswordVerdict,
+        why: &str,
+    ) -> Option<(Next, EventKind, V, String)> {
+        let username = self.username.as_ref().map(|u| u.trim().to_owned())?;
+        let log = format!("{}; {why}", proved(&verdict));
+        self.verdict = Some(verdict.clone());
+        self.stage = Stage::DeviceCode;
+        Some((
+            req(Request::DeviceCode { username }),
+            EventKind::PasswordCheck,
+            V::Password(verdict),
+            log,
+        ))
     }
 
     /// The device-code MFA ended: the same user goes on to the token's

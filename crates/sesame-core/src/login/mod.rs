@@ -73,6 +73,12 @@ pub struct LoginRules {
     pub change_password_url: String,
     /// `HelpURL`.
     pub help_url: Option<String>,
+    /// The caller (PAM on an MFA service such as sshd) requires MFA: a
+    /// native password Entra accepted without an interrupt still goes to the
+    /// device code before anything is planned, so no account is made or
+    /// updated until MFA is done. Not a profile key (always `false` from
+    /// settings).
+    pub require_mfa: bool,
 }
 
 impl LoginRules {
@@ -90,6 +96,7 @@ impl LoginRules {
             reset_password_url: s.reset_password_url.to_string(),
             change_password_url: s.change_password_url.to_string(),
             help_url: s.help_url.as_ref().map(ToString::to_string),
+            require_mfa: false,
         }
     }
 }

@@ -44,6 +44,7 @@ fn rules() -> LoginRules {
         reset_password_url: RESET.into(),
         change_password_url: CHANGE.into(),
         help_url: None,
+        require_mfa: false,
     }
 }
 

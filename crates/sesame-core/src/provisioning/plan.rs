@@ -89,6 +89,11 @@ pub struct AccountUpdate {
     pub previous_binding: Option<Binding>,
     /// The account's admin status before the update.
     pub was_admin: bool,
+    /// The local password already verifies as the cloud password just
+    /// verified: no password is set (no hashing, no `chpasswd`, the shadow
+    /// line and its salt stay as they are). Only for an update, never a link.
+    #[serde(default)]
+    pub password_in_sync: bool,
 }
 
 /// Why a person gets no local account.
@@ -220,6 +225,28 @@ pub enum Plan {
 }
 
 impl Plan {
+    /// The same plan knowing whether the account's local password already is
+    /// the verified cloud password (the directory checked it against the
+    /// stored hash). An update then leaves the password alone, so a
+    /// returning user's sign-in does not re-hash and rewrite an unchanged
+    /// password. A link always sets it (the person proved the old one).
+    #[must_use]
+    pub fn with_local_password_verified(mut self, local_is_new: bool) -> Self {
+        if let Self::Update(u) = &mut self {
+            u.password_in_sync = local_is_new;
+        }
+        self
+    }
+
+    /// Whether applying the plan sets the local password.
+    pub fn sets_password(&self) -> bool {
+        match self {
+            Self::Create(_) | Self::Link(_) => true,
+            Self::Update(u) => !u.password_in_sync,
+            Self::Deny { .. } => false,
+        }
+    }
+
     /// The sync-log event that records this plan.
     pub fn log_event(&self) -> EventKind {
         match self {
@@ -269,7 +296,14 @@ impl Plan {
 }
 
 fn describe_update(u: &AccountUpdate) -> String {
-    let mut parts = vec!["password synced".to_owned()];
+    let mut parts = vec![
+        if u.password_in_sync {
+            "password already in sync (not set again)"
+        } else {
+            "password synced"
+        }
+        .to_owned(),
+    ];
     if let Some(n) = &u.full_name {
         parts.push(format!("full name -> '{n}'"));
     }
@@ -487,6 +521,7 @@ pub fn plan(policy: &Policy, request: &PlanRequest<'_>, snapshot: &DirectorySnap
             },
             previous_binding: previous,
             was_admin: account.is_admin,
+            password_in_sync: false,
         });
     }
 
@@ -535,6 +570,7 @@ pub fn plan(policy: &Policy, request: &PlanRequest<'_>, snapshot: &DirectorySnap
             },
             previous_binding: None,
             was_admin: account.is_admin,
+            password_in_sync: false,
         });
     }
 

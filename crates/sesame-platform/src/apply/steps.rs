@@ -161,9 +161,11 @@ pub fn steps_for(plan: &Plan, current_full_name: Option<&str>) -> Vec<Step> {
                 });
             }
             steps.extend(admin_step(&u.short_name, &u.admin));
-            steps.push(Step::SetPassword {
-                short_name: u.short_name.clone(),
-            });
+            if plan.sets_password() {
+                steps.push(Step::SetPassword {
+                    short_name: u.short_name.clone(),
+                });
+            }
             steps.push(Step::Bind {
                 short_name: u.short_name.clone(),
                 binding: u.binding.clone(),
