@@ -38,7 +38,7 @@ fn simulate(domain: &str) -> Vec<u64> {
         .collect();
     let mut records: Vec<Record> = seeds
         .iter()
-        .map(|s| Record::new(install + policy.event_delay(*s, 0)))
+        .map(|s| Record::new(policy.phase_due(*s, install)))
         .collect();
     let mut queue: BinaryHeap<Reverse<(OffsetDateTime, usize, u64)>> = records
         .iter()
