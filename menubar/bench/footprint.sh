@@ -3,7 +3,8 @@
 # own process, HTTP on loopback) for a bound user in a sandbox root, waits
 # for it to settle, then reports idle RSS and the context switches (wake-ups)
 # over a quiet minute. Run as root from the repository root (the sandbox
-# root uses the shadow tools). QUIET=60 by default.
+# root uses the shadow tools). QUIET=60 by default. SKIP_BUILD=1 builds
+# nothing; SIM_BIN / AGENT_BIN point at other builds of entra-sim / sesame-agent.
 set -eu
 QUIET=${QUIET:-60}
 PROFILE=${PROFILE:-release}   # PROFILE=debug uses the debug builds
@@ -12,11 +13,14 @@ if [ -z "${SKIP_BUILD:-}" ]; then
   cargo build -q -p sesame-agent --bin sesame-agent
 fi
 BIN=target/$PROFILE
-AGENT=target/debug/sesame-agent
+# The daemon is what is measured; the simulator and the agent (which signs
+# the user in first) may come from another build: SIM_BIN=, AGENT_BIN=.
+SIM_BIN=${SIM_BIN:-$BIN/entra-sim}
+AGENT=${AGENT_BIN:-target/debug/sesame-agent}
 TMP=$(mktemp -d)
 trap 'kill $DAEMON $SIM 2>/dev/null || true; rm -rf "$TMP"' EXIT
 PORT=${PORT:-18743}
-"$BIN/entra-sim" serve --listen "127.0.0.1:$PORT" > "$TMP/sim.out" 2>&1 &
+"$SIM_BIN" serve --listen "127.0.0.1:$PORT" > "$TMP/sim.out" 2>&1 &
 SIM=$!
 cat > "$TMP/profile.plist" <<PLIST
 <?xml version="1.0" encoding="UTF-8"?>
