@@ -57,6 +57,8 @@ sleep "$QUIET"
 AFTER=$(ctx)
 RSS=$(awk '/^VmRSS/ {print $2}' /proc/$DAEMON/status)
 THREADS=$(awk '/^Threads/ {print $2}' /proc/$DAEMON/status)
-echo "footprint ($PROFILE build): sesame-menubar run, idle RSS ${RSS} KiB ($(awk "BEGIN {printf \"%.2f\", $RSS/1024}") MiB, target <= 6 MiB), threads $THREADS"
+# Resident anonymous memory (heap, stacks) vs mapped file pages (the binary's code, shared).
+SPLIT=$(awk '/^Rss(Anon|File)/ {printf "%s %s KiB ", $1, $2}' /proc/$DAEMON/status)
+echo "footprint ($PROFILE build): sesame-menubar run, idle RSS ${RSS} KiB ($(awk "BEGIN {printf \"%.2f\", $RSS/1024}") MiB, target <= 6 MiB), threads $THREADS; $SPLIT"
 echo "footprint: context switches over a quiet ${QUIET} s: $((AFTER - BEFORE)) (target 0: no wake-ups between checks)"
 "$BIN/sesame-menubar" --profile "$TMP/profile.plist" --root "$TMP/root" --log-path "$TMP/sync.log" --state-dir "$TMP/state" --user adele@contoso.example status | head -3
