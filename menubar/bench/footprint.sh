@@ -3,7 +3,8 @@
 # own process, HTTP on loopback) for a bound user in a sandbox root, waits
 # for it to settle, then reports idle RSS and the context switches (wake-ups)
 # over a quiet minute. Run as root from the repository root (the sandbox
-# root uses the shadow tools). QUIET=60 by default.
+# root uses the shadow tools). QUIET=60 by default. SKIP_BUILD=1 builds
+# nothing; SIM_BIN / AGENT_BIN point at other builds of entra-sim / sesame-agent.
 set -eu
 QUIET=${QUIET:-60}
 PROFILE=${PROFILE:-release}   # PROFILE=debug uses the debug builds
@@ -12,11 +13,14 @@ if [ -z "${SKIP_BUILD:-}" ]; then
   cargo build -q -p sesame-agent --bin sesame-agent
 fi
 BIN=target/$PROFILE
-AGENT=target/debug/sesame-agent
+# The daemon is what is measured; the simulator and the agent (which signs
+# the user in first) may come from another build: SIM_BIN=, AGENT_BIN=.
+SIM_BIN=${SIM_BIN:-$BIN/entra-sim}
+AGENT=${AGENT_BIN:-target/debug/sesame-agent}
 TMP=$(mktemp -d)
 trap 'kill $DAEMON $SIM 2>/dev/null || true; rm -rf "$TMP"' EXIT
 PORT=${PORT:-18743}
-"$BIN/entra-sim" serve --listen "127.0.0.1:$PORT" > "$TMP/sim.out" 2>&1 &
+"$SIM_BIN" serve --listen "127.0.0.1:$PORT" > "$TMP/sim.out" 2>&1 &
 SIM=$!
 cat > "$TMP/profile.plist" <<PLIST
 <?xml version="1.0" encoding="UTF-8"?>
@@ -53,6 +57,8 @@ sleep "$QUIET"
 AFTER=$(ctx)
 RSS=$(awk '/^VmRSS/ {print $2}' /proc/$DAEMON/status)
 THREADS=$(awk '/^Threads/ {print $2}' /proc/$DAEMON/status)
-echo "footprint ($PROFILE build): sesame-menubar run, idle RSS ${RSS} KiB ($(awk "BEGIN {printf \"%.2f\", $RSS/1024}") MiB, target <= 6 MiB), threads $THREADS"
+# Resident anonymous memory (heap, stacks) vs mapped file pages (the binary's code, shared).
+SPLIT=$(awk '/^Rss(Anon|File)/ {printf "%s %s KiB ", $1, $2}' /proc/$DAEMON/status)
+echo "footprint ($PROFILE build): sesame-menubar run, idle RSS ${RSS} KiB ($(awk "BEGIN {printf \"%.2f\", $RSS/1024}") MiB, target <= 6 MiB), threads $THREADS; $SPLIT"
 echo "footprint: context switches over a quiet ${QUIET} s: $((AFTER - BEFORE)) (target 0: no wake-ups between checks)"
 "$BIN/sesame-menubar" --profile "$TMP/profile.plist" --root "$TMP/root" --log-path "$TMP/sync.log" --state-dir "$TMP/state" --user adele@contoso.example status | head -3

@@ -58,7 +58,10 @@ pub fn load_or_new(
 ) -> Result<Record, MenubarError> {
     Ok(match records::load(ctx.state_dir, &account.short_name)? {
         Some(r) => r,
-        None => Record::new(now + ctx.policy().event_delay(ctx.seed(account), 0)),
+        None => Record::new(
+            ctx.policy()
+                .phase_due(ctx.seed(account), now + ctx.policy().debounce),
+        ),
     })
 }
 

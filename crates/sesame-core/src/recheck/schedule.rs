@@ -1,11 +1,12 @@
 //! When the next check is due.
 //!
-//! - Regular checks: every interval, at a phase drawn from the machine's
-//!   seed, so a fleet is spread evenly and never checks in step.
-//! - Network change and wake: the next check is *re-drawn* at a random point
-//!   of the next interval (after a short debounce), not made at once. Across
-//!   a fleet the re-drawn times are spread like the regular ones (see
-//!   [`Policy::event_delay`]), so
+//! - Regular checks: every interval, at the machine's own phase (a fixed
+//!   minute of the interval hashed from its seed, [`Policy::phase_due`]), so
+//!   a fleet is spread evenly and never checks in step.
+//! - Network change and wake: the next check goes back to the machine's
+//!   phase in the coming interval (after a short debounce), not made at
+//!   once and not a fresh draw. Across a fleet these times are spread like
+//!   the regular ones, so
 //!   an office-wide network change at 09:00 or 100,000 Macs waking at 08:00
 //!   add no peak at Entra. Events within the debounce of each other are one
 //!   event, so a flapping network adds no checks.
@@ -85,6 +86,25 @@ impl Policy {
     pub fn event_delay(&self, seed: u64, draw: u64) -> Duration {
         self.debounce + self.interval * fraction(seed, draw)
     }
+
+    /// The machine's own phase: the first instant at or after `after` whose
+    /// offset from the Unix epoch, modulo the interval, is the seed's
+    /// fraction of the interval. It never changes, so an event moves a
+    /// machine back onto the phase it had, not onto a fresh draw: the
+    /// fleet's per-minute counts stay the same all day (one set of
+    /// binomial counts, not a new set per office-wide event).
+    pub fn phase_due(&self, seed: u64, after: OffsetDateTime) -> OffsetDateTime {
+        let period = self.interval.whole_seconds().max(1);
+        let phase = (period as f64 * fraction(seed, 0)) as i64;
+        let since = after.unix_timestamp() - phase;
+        let next = since.div_euclid(period) * period + phase;
+        let at = OffsetDateTime::UNIX_EPOCH + Duration::seconds(next);
+        if at < after {
+            at + Duration::seconds(period)
+        } else {
+            at
+        }
+    }
 }
 
 /// Something outside the schedule happened.
@@ -131,7 +151,7 @@ pub fn on_event(
         return r;
     }
     r.draws += 1;
-    let mut due = now + policy.event_delay(seed, r.draws);
+    let mut due = policy.phase_due(seed, now + policy.debounce);
     if let Some(hold) = r.hold_until
         && due < hold
     {

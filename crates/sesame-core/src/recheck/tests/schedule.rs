@@ -167,3 +167,23 @@ fn event_draws_are_spread_evenly_over_one_interval() {
     }
     assert_eq!(buckets[10], 0);
 }
+
+#[test]
+fn an_event_puts_the_machine_back_on_its_own_phase_not_a_new_one() {
+    let p = hourly();
+    let phase = |t: time::OffsetDateTime| t.unix_timestamp().rem_euclid(3600);
+    let own = phase(p.phase_due(SEED, T0));
+    let mut r = in_sync(T0 + min(50));
+    for k in 1..6i64 {
+        let now = T0 + Duration::minutes(k * 97);
+        r = on_event(&r, &p, SEED, Event::NetworkChanged, now);
+        let due = r.next_due.unwrap();
+        assert_eq!(phase(due), own, "event {k}: the same minute of the hour");
+        assert!(
+            due >= now + p.debounce && due < now + p.debounce + min(60),
+            "{due}"
+        );
+    }
+    let other = p.phase_due(seed_from("mac-2/ada"), T0);
+    assert_ne!(phase(other), own, "two machines, two phases");
+}
