@@ -116,14 +116,15 @@ pub enum Event {
     Wake,
 }
 
-/// What a network change or wake does to the record: re-draws the next
-/// check in the coming interval, unless it follows the previous event
+/// What a network change or wake does to the record: moves the next check
+/// to the machine's own slot in the coming interval ([`Policy::phase_due`]),
+/// unless it follows the previous event
 /// within the debounce (a burst is one event), the profile turned events
 /// off, or no automatic check is allowed (the user must act first). Never
-/// earlier than a hold (lockout, Retry-After). A pending event check is
-/// re-drawn too: keeping it would stack the old draws on the new ones.
+/// earlier than a hold (lockout, Retry-After). A pending event check moves
+/// too, so a burst of events never stacks checks.
 ///
-/// With `CheckOnNetworkChange` off, a wake still re-draws a check that came
+/// With `CheckOnNetworkChange` off, a wake still moves a check that came
 /// due during sleep (it is owed, and made at once by every Mac of an office
 /// it would be a peak); otherwise events change nothing.
 pub fn on_event(
