@@ -241,6 +241,16 @@ pub fn status(mechs: &[String]) -> Status {
             _ => {}
         }
     }
+    // `expected` is built from where the window is now, so it cannot see a
+    // window moved after the login began: check the order itself.
+    let at = |name: &str| mechs.iter().position(|x| x == name);
+    if let (Some(window), Some(begin)) = (at(UI), at(LOGIN_BEGIN))
+        && window > begin
+    {
+        differences.push(format!(
+            "`{UI}` runs after `{LOGIN_BEGIN}`: the sign-in window must come before the login begins (run `sesame-agent authdb install` again)"
+        ));
+    }
     if mechs.iter().any(|m| m == STOCK_LOGIN) {
         differences.push(format!(
             "`{STOCK_LOGIN}` is present: Apple's login window runs, not Sesame's"
