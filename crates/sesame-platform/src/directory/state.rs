@@ -1,8 +1,13 @@
 //! Sesame's root-owned state file: identity bindings and the record of UIDs
-//! Sesame has used. Written atomically, mode 0600, in a folder checked with
+//! Sesame has used. Written atomically, mode 0644, in a folder checked with
 //! `sesame_safefs` (owned by root, not writable by another user); every
 //! read-modify-write holds an exclusive lock on `accounts.json.lock`, so the
 //! agent, the menu-bar daemon and the CLI never lose each other's changes.
+//!
+//! Readable by everyone, writable by root only: the menu-bar daemon runs as
+//! the user and must find its own binding. Nothing in it is secret (names,
+//! UIDs, Entra object and tenant IDs, as public as `/etc/passwd`; on a Mac
+//! the binding is a directory attribute any user can read).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -12,6 +17,12 @@ use sesame_core::provisioning::Binding;
 
 use super::DirectoryError;
 use sesame_safefs::{SafeDir, write_atomic};
+
+/// The state file's mode: world-readable, root-writable.
+const STATE_MODE: u32 = 0o644;
+
+/// Its folder's mode: the daemon (a user) must be able to reach the file.
+const STATE_FOLDER_MODE: u32 = 0o755;
 
 /// Where the state file lives, relative to the system root.
 pub const STATE_FILE: &str = "var/lib/sesame/accounts.json";
@@ -58,7 +69,7 @@ impl BindingState {
             problem: e.to_string(),
         })?;
         bytes.push(b'\n');
-        write_atomic(path, &bytes, 0o600).map_err(|source| DirectoryError::Io {
+        write_atomic(path, &bytes, STATE_MODE).map_err(|source| DirectoryError::Io {
             path: path.to_owned(),
             source,
         })
@@ -85,7 +96,7 @@ pub(crate) fn update_state(
             )));
         }
     };
-    let folder = SafeDir::create(folder, 0o700).map_err(io)?;
+    let folder = SafeDir::create(folder, STATE_FOLDER_MODE).map_err(io)?;
     let _lock = folder.lock(&format!("{name}.lock")).map_err(io)?;
     let mut state = BindingState::load(path)?;
     state.version = 1;
@@ -95,5 +106,5 @@ pub(crate) fn update_state(
         problem: e.to_string(),
     })?;
     bytes.push(b'\n');
-    folder.write_atomic(name, &bytes, 0o600).map_err(io)
+    folder.write_atomic(name, &bytes, STATE_MODE).map_err(io)
 }
