@@ -24,6 +24,8 @@ mod passwd_tty;
 #[cfg(target_os = "macos")]
 mod macos;
 pub mod macos_commands;
+#[cfg(target_os = "macos")]
+mod macos_keychain;
 
 pub use memory::InMemoryDirectory;
 pub use passwd_chat::{PasswordChangeRefusal, PasswordPath, PolicyRule};
