@@ -91,6 +91,11 @@ impl Machine {
             admin_reason: None,
             last_sync: None,
         };
+        // The apply journal, written before the binding, makes the state
+        // folder 0700; binding must open it to the daemon (a user).
+        let state_folder = root.join("var/lib/sesame");
+        std::fs::create_dir_all(&state_folder).unwrap();
+        std::fs::set_permissions(&state_folder, std::fs::Permissions::from_mode(0o700)).unwrap();
         dir.bind("adele", Some(&binding)).unwrap();
         let gid = passwd_field(&root, 3);
         // The user's own folders (the daemon's state and the sync log).

@@ -175,7 +175,8 @@ fn the_exit_and_last_words_give_the_outcome() {
     let all = [Current, New, Retype];
     let auth_error =
         "\r\npasswd: Authentication token manipulation error\r\npasswd: password unchanged\r\n";
-    let table: &[(&str, &[Prompt], Option<i32>, Result<(), R>)] = &[
+    type Row<'a> = (&'a str, &'a [Prompt], Option<i32>, Result<(), R>);
+    let table: &[Row] = &[
         (
             "\r\npasswd: password updated successfully\r\n",
             &all,

@@ -158,7 +158,10 @@ impl AccountDirectory for ShadowDirectory {
             #[cfg(target_os = "linux")]
             return super::passwd_tty::change_own_password(short_name, old, new);
             #[cfg(not(target_os = "linux"))]
-            return Err(DirectoryError::Unsupported("passwd on a terminal"));
+            return {
+                let _ = old;
+                Err(DirectoryError::Unsupported("passwd on a terminal"))
+            };
         }
         self.require(short_name)?;
         let line = Zeroizing::new(format!("{short_name}:{pw}\n"));
