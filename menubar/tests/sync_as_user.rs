@@ -160,7 +160,8 @@ impl Machine {
 
     /// Runs the user side as adele in a private mount namespace where this
     /// machine's /etc and /var/lib are the ones above. `stored` is put in
-    /// adele's secret store first; `typed` is what adele types to `sync`.
+    /// adele's secret store first; `typed` is what adele types to `sync`
+    /// (the new password, and optionally the current local one).
     fn sync_as_adele(&self, stored: &str, typed: &str) -> serde_json::Value {
         let me = std::env::current_exe().unwrap();
         let script = r#"mount --bind "$0/etc" /etc && mount --bind "$0/var/lib" /var/lib && exec /usr/bin/setpriv --reuid="$1" --regid="$2" --init-groups -- "$3" --exact user_side --nocapture --test-threads=1"#;
@@ -256,6 +257,19 @@ async fn the_user_changes_their_own_password_and_a_refusal_changes_nothing() {
         "{said}"
     );
 
+    // Adele types a wrong current local password: refused before Entra is
+    // even asked (pam_unix's own helper checks it, as the user).
+    let asked = sim.sign_ins().len();
+    let r =
+        tokio::task::block_in_place(|| m.sync_as_adele(ADELE_PASSWORD, &format!("{NEW}\n{STALE}")));
+    assert_nothing_changed(&m, &before, &r, "old");
+    let said = r["stderr"].as_str().unwrap();
+    assert!(
+        said.contains("the current local password given for 'adele' is not right"),
+        "{said}"
+    );
+    assert_eq!(sim.sign_ins().len(), asked, "no request to Entra");
+
     // This machine's rules want 20 characters; the cloud password has 17.
     m.require_min_length(20);
     let r = tokio::task::block_in_place(|| m.sync_as_adele(ADELE_PASSWORD, NEW));
@@ -305,8 +319,7 @@ fn user_side() {
     );
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input).unwrap();
-    let mut lines = input.lines();
-    let (stored, typed) = (lines.next().unwrap(), lines.next().unwrap());
+    let (stored, typed) = input.split_once('\n').unwrap();
     assert!(sesame_platform::secrets::join_fresh_session_keyring().is_ok());
     let store = KeyringSecretStore::kernel_keyring().unwrap();
     store.store("adele", &secret(stored)).unwrap();
@@ -325,7 +338,7 @@ fn user_side() {
         .stdin
         .take()
         .unwrap()
-        .write_all(format!("{typed}\n").as_bytes())
+        .write_all(typed.as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
     let now: Option<SecretString> = store.read("adele").unwrap();
