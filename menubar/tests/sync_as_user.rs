@@ -171,35 +171,24 @@ impl Machine {
             "log": self.log,
             "state": self.state,
         });
-        let mut child = Command::new("/usr/bin/unshare")
-            .args([
-                "--mount",
-                "--propagation",
-                "private",
-                "--",
-                "/bin/sh",
-                "-c",
-                script,
-            ])
-            .arg(&self.root)
-            .arg(self.uid.to_string())
-            .arg(self.gid.to_string())
-            .arg(me)
-            .env_clear()
-            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-            .env(USER_SIDE, args.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{stored}\n{typed}\n").as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let mut cmd = Command::new("/usr/bin/unshare");
+        cmd.args([
+            "--mount",
+            "--propagation",
+            "private",
+            "--",
+            "/bin/sh",
+            "-c",
+            script,
+        ])
+        .arg(&self.root)
+        .arg(self.uid.to_string())
+        .arg(self.gid.to_string())
+        .arg(me)
+        .env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .env(USER_SIDE, args.to_string());
+        let out = fed(&mut cmd, &format!("{stored}\n{typed}\n"));
         let stdout = String::from_utf8_lossy(&out.stdout);
         let line = stdout
             .lines()
@@ -212,6 +201,20 @@ impl Machine {
             });
         serde_json::from_str(line).unwrap()
     }
+}
+
+/// Runs `cmd` with `stdin` written to it; its output.
+fn fed(cmd: &mut Command, stdin: &str) -> std::process::Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.as_bytes()).unwrap();
+    drop(pipe);
+    child.wait_with_output().unwrap()
 }
 
 fn passwd_field(root: &Path, n: usize) -> u32 {
@@ -324,23 +327,12 @@ fn user_side() {
     let store = KeyringSecretStore::kernel_keyring().unwrap();
     store.store("adele", &secret(stored)).unwrap();
     let s = |k: &str| args[k].as_str().unwrap().to_owned();
-    let mut child = Command::new(s("menubar"))
-        .args(["--profile", &s("profile"), "--log-path", &s("log")])
+    let mut cmd = Command::new(s("menubar"));
+    cmd.args(["--profile", &s("profile"), "--log-path", &s("log")])
         .args(["--state-dir", &s("state"), "sync", "--password-stdin"])
         .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(typed.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+        .env("PATH", "/usr/bin:/bin");
+    let out = fed(&mut cmd, typed);
     let now: Option<SecretString> = store.read("adele").unwrap();
     let which = match now.as_ref().map(|p| p.expose_secret().to_owned()) {
         Some(p) if p == ADELE_PASSWORD => "old",
