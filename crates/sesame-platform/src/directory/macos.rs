@@ -143,6 +143,11 @@ impl AccountDirectory for MacDirectory {
         old: Option<&SecretString>,
     ) -> Result<(), DirectoryError> {
         let record = user_record(short_name)?;
+        // Looked up before anything changes: an error here changes nothing.
+        let own = old.is_some()
+            && self
+                .find_by_short_name(short_name)?
+                .is_some_and(|a| super::macos_keychain::runs_as(a.uid));
         let new_ns = NSString::from_str(new.expose_secret());
         let old_ns = old.map(|o| NSString::from_str(o.expose_secret()));
         let mut err: Option<Retained<NSError>> = None;
@@ -160,13 +165,8 @@ impl AccountDirectory for MacDirectory {
         // login window) never touches its own keychain for a user. A login
         // keychain whose password was already different is left as it is:
         // macOS offers to update it at the next login; it is never reset.
-        if let Some(old) = old {
-            let own = self
-                .find_by_short_name(short_name)?
-                .is_some_and(|a| super::macos_keychain::runs_as(a.uid));
-            if own {
-                let _ = super::macos_keychain::change_login_keychain_password(old, new);
-            }
+        if let (true, Some(old)) = (own, old) {
+            let _ = super::macos_keychain::change_login_keychain_password(old, new);
         }
         Ok(())
     }
