@@ -10,6 +10,12 @@
 //! interrupted attempt on the next run: if the local password is already the
 //! parked one, the store is brought to it; if not, the parked copy is
 //! dropped and nothing changed.
+//!
+//! The local change is the user's own (on Linux `passwd` with the old
+//! password, on a Mac OpenDirectory with the old password): the daemon never
+//! needs root. When the OS refuses it (old password wrong, a local password
+//! rule, a locked account) the attempt is undone at once by the same rule,
+//! the secret store keeps the old password, and the user is told what to do.
 
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -20,6 +26,7 @@ use sesame_core::recheck::{SyncState, after_answer, state_time};
 use sesame_core::synclog::EventKind;
 use sesame_core::verdict::PasswordVerdict;
 use sesame_entra::{PasswordCheckFor, PasswordRefused};
+use sesame_platform::{DirectoryError, PasswordChangeRefusal};
 use time::OffsetDateTime;
 
 use crate::{Account, Context, MenubarError, log, records};
@@ -68,6 +75,15 @@ pub enum SyncError {
     /// The old password given is not the local password.
     #[error("the current local password given for '{0}' is not right; nothing was changed")]
     OldPasswordWrong(String),
+    /// The OS refused to change the local password; the attempt was undone:
+    /// local and stored passwords are both still the old one.
+    #[error("{message}")]
+    LocalRefused {
+        /// Why, as the OS said it.
+        refusal: PasswordChangeRefusal,
+        /// What happened and what to do.
+        message: String,
+    },
     /// The OS refused a step (after the journal was written: the next run
     /// finishes or undoes it).
     #[error(transparent)]
@@ -131,6 +147,12 @@ fn state_err(path: &std::path::Path, e: impl std::fmt::Display) -> MenubarError 
     }
 }
 
+/// What [`recover`] reports when the local password had not changed.
+pub const UNDONE: &str = "undone: the local password had not changed";
+
+/// What [`recover`] reports when the local password was already the new one.
+pub const FINISHED: &str = "finished: the secret store now holds the new local password";
+
 /// Finishes or undoes an interrupted sync. Returns what it did, if anything.
 pub fn recover(ctx: &Context<'_>, account: &Account) -> Result<Option<&'static str>, MenubarError> {
     let short = &account.short_name;
@@ -148,9 +170,9 @@ pub fn recover(ctx: &Context<'_>, account: &Account) -> Result<Option<&'static s
                     Some(current) => ctx.store.replace(short, &current, &parked)?,
                     None => ctx.store.store(short, &parked)?,
                 }
-                "finished: the secret store now holds the new local password"
+                FINISHED
             } else {
-                "undone: the local password had not changed"
+                UNDONE
             }
         }
     };
@@ -185,6 +207,7 @@ pub async fn sync(
     recover(ctx, account)?;
     sesame_entra::ropg::precheck(&account.binding.upn, &new_password)?;
     let stored = ctx.store.read(short)?;
+    let old_was_typed = old_local.is_some();
     let old = match (old_local, &stored) {
         (Some(typed), _) => {
             if !ctx.dir.verify_password(short, &typed)? {
@@ -229,7 +252,30 @@ pub async fn sync(
     ctx.store.delete(&parked)?;
     ctx.store.store(&parked, new)?;
     stop(hook, "parked")?;
-    ctx.dir.set_password(short, new, Some(&old))?;
+    if let Err(e) = ctx.dir.set_password(short, new, Some(&old)) {
+        // Never half-done: look at the local password now and finish or
+        // undo by the journal's own rule, at once rather than next run.
+        let settled = recover(ctx, account);
+        return Err(match (e, settled) {
+            (DirectoryError::PasswordChangeRefused { refusal, .. }, Ok(Some(UNDONE))) => {
+                let message = refused_message(ctx, short, &refusal, old_was_typed);
+                log::append(
+                    &ctx.settings.log_path,
+                    &[log::event(
+                        now,
+                        ctx.host,
+                        account,
+                        EventKind::PasswordChanged,
+                        format!(
+                            "local password of '{short}' NOT changed: {refusal}; the new cloud password was verified, the stored password was kept"
+                        ),
+                    )],
+                );
+                SyncError::LocalRefused { refusal, message }
+            }
+            (e, _) => e.into(),
+        });
+    }
     stop(hook, "local")?;
     match &stored {
         Some(current) => ctx.store.replace(short, current, new)?,
@@ -283,4 +329,41 @@ pub async fn sync(
         state: record.state,
         message,
     })
+}
+
+/// What the user reads when the OS refused the local change: what happened
+/// (nothing changed) and what to do next.
+fn refused_message(
+    ctx: &Context<'_>,
+    short: &str,
+    refusal: &PasswordChangeRefusal,
+    old_was_typed: bool,
+) -> String {
+    let kept = "nothing was changed: the local password and the stored one are both still your old password";
+    let sign_in =
+        "or sign out and sign in with your new Microsoft password (the login window sets it)";
+    match refusal {
+        PasswordChangeRefusal::CurrentPasswordWrong if !old_was_typed => format!(
+            "the password Sesame stored is no longer the local password of '{short}'; {kept}. Run the sync again and give your current local password too (second line of --password-stdin), {sign_in}"
+        ),
+        PasswordChangeRefusal::CurrentPasswordWrong => {
+            format!("the current local password given for '{short}' is not right; {kept}")
+        }
+        PasswordChangeRefusal::Policy { says, .. } => format!(
+            "this computer's password rules refused your new Microsoft password as the local password of '{short}' ({says}); {kept}. Change your Microsoft password at {} to one that meets this computer's rules too and sync that, {sign_in}",
+            ctx.settings.change_password_url
+        ),
+        PasswordChangeRefusal::TooSoon => {
+            format!("{refusal} for '{short}'; {kept}. Sync again later, {sign_in}")
+        }
+        other => format!("{other} ('{short}'); {kept}. {}", capitalized(sign_in)),
+    }
+}
+
+fn capitalized(s: &str) -> String {
+    let s = s.trim_start_matches("or ");
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }

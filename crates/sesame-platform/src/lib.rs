@@ -15,7 +15,8 @@ pub use apply::{
     ApplyError, Journal, JournalFile, NoHook, Passwords, Step, StepHook, apply, provision, recover,
 };
 pub use directory::{
-    AccountDirectory, AccountSpec, DirectoryError, InMemoryDirectory, ShadowDirectory,
+    AccountDirectory, AccountSpec, DirectoryError, InMemoryDirectory, PasswordChangeRefusal,
+    PasswordPath, PolicyRule, ShadowDirectory,
 };
 pub use profile::{ProfileError, load_profiles, managed_profile_path};
 pub use secrets::{

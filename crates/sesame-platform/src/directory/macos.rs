@@ -143,19 +143,32 @@ impl AccountDirectory for MacDirectory {
         old: Option<&SecretString>,
     ) -> Result<(), DirectoryError> {
         let record = user_record(short_name)?;
-        let new = NSString::from_str(new.expose_secret());
-        let old = old.map(|o| NSString::from_str(o.expose_secret()));
+        // Looked up before anything changes: an error here changes nothing.
+        let own = old.is_some()
+            && self
+                .find_by_short_name(short_name)?
+                .is_some_and(|a| super::macos_keychain::runs_as(a.uid));
+        let new_ns = NSString::from_str(new.expose_secret());
+        let old_ns = old.map(|o| NSString::from_str(o.expose_secret()));
         let mut err: Option<Retained<NSError>> = None;
-        // SAFETY: valid record and strings; `None` old password means "set"
-        // (allowed for root), a given one keeps the login keychain in step.
+        // SAFETY: valid record and strings. `None` old password means "set"
+        // (root only); with the old password it is the user's own change,
+        // which the local node allows the account itself, without root.
         let ok = unsafe {
-            record.changePassword_toPassword_error(old.as_deref(), Some(&new), Some(&mut err))
+            record.changePassword_toPassword_error(old_ns.as_deref(), Some(&new_ns), Some(&mut err))
         };
-        if ok {
-            Ok(())
-        } else {
-            Err(od_error("password change", err))
+        if !ok {
+            return Err(od_error("password change", err));
         }
+        // The user's own change (the menu-bar daemon): their login keychain
+        // follows, as when they change it in System Settings. Root (the
+        // login window) never touches its own keychain for a user. A login
+        // keychain whose password was already different is left as it is:
+        // macOS offers to update it at the next login; it is never reset.
+        if let (true, Some(old)) = (own, old) {
+            let _ = super::macos_keychain::change_login_keychain_password(old, new);
+        }
+        Ok(())
     }
 
     fn verify_password(

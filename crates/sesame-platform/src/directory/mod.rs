@@ -9,6 +9,7 @@ use sesame_core::identity::EntraId;
 use sesame_core::provisioning::{Binding, DirectorySnapshot, LocalAccount};
 
 mod memory;
+pub mod passwd_chat;
 pub mod sandbox;
 mod shadow;
 mod shadow_commands;
@@ -17,12 +18,17 @@ mod state;
 
 #[cfg(target_os = "linux")]
 mod crypt;
+#[cfg(target_os = "linux")]
+mod passwd_tty;
 
 #[cfg(target_os = "macos")]
 mod macos;
 pub mod macos_commands;
+#[cfg(target_os = "macos")]
+mod macos_keychain;
 
 pub use memory::InMemoryDirectory;
+pub use passwd_chat::{PasswordChangeRefusal, PasswordPath, PolicyRule};
 pub use shadow::ShadowDirectory;
 pub use state::{BindingState, STATE_FILE};
 
@@ -98,6 +104,15 @@ pub enum DirectoryError {
     /// No admin group exists on this system.
     #[error("no admin group ({0}) found; create one or set the admin group explicitly")]
     NoAdminGroup(String),
+    /// The OS refused the password change the user made with their current
+    /// password (`passwd` on Linux): nothing was changed.
+    #[error("the local password of '{short_name}' was not changed: {refusal}")]
+    PasswordChangeRefused {
+        /// The account.
+        short_name: String,
+        /// Why, as `passwd` said it.
+        refusal: PasswordChangeRefusal,
+    },
     /// The backend cannot do this on this OS.
     #[error("{0} is not supported on this system")]
     Unsupported(&'static str),

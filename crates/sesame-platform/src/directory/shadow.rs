@@ -2,6 +2,10 @@
 //! `userdel`) on a system root, `/` or a sandbox. Admin is membership of the
 //! `sudo` (Debian, Ubuntu) or `wheel` (Fedora, Arch) group. Bindings live in
 //! the root-owned state file `var/lib/sesame/accounts.json` under the root.
+//!
+//! Passwords take one of two paths ([`PasswordPath`]): root sets them with
+//! `chpasswd --root`; a user on this machine (the menu-bar daemon) changes
+//! their own with `passwd` and the current password, as at a terminal.
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +15,7 @@ use sesame_core::provisioning::{
 };
 use zeroize::Zeroizing;
 
+use super::passwd_chat::PasswordPath;
 use super::shadow_commands as cmd;
 use super::shadow_files::{self as files, GroupEntry};
 use super::state::{BindingState, STATE_FILE, update_state};
@@ -24,15 +29,26 @@ const ADMIN_GROUPS: [&str; 2] = ["sudo", "wheel"];
 pub struct ShadowDirectory {
     root: PathBuf,
     admin_group: Option<String>,
+    password_path: PasswordPath,
 }
 
 impl ShadowDirectory {
     /// The directory of the system rooted at `root` (`/` for this machine).
+    /// Passwords take the path for this process ([`PasswordPath::choose`]).
     pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        // SAFETY: geteuid cannot fail.
+        let euid = unsafe { libc::geteuid() };
         Self {
-            root: root.into(),
+            password_path: PasswordPath::choose(euid, root == Path::new("/")),
+            root,
             admin_group: None,
         }
+    }
+
+    /// How this directory changes and checks passwords.
+    pub fn password_path(&self) -> PasswordPath {
+        self.password_path
     }
 
     /// Use `group` as the admin group instead of `sudo` / `wheel`.
@@ -119,7 +135,7 @@ impl AccountDirectory for ShadowDirectory {
         &self,
         short_name: &str,
         new: &SecretString,
-        _old: Option<&SecretString>,
+        old: Option<&SecretString>,
     ) -> Result<(), DirectoryError> {
         let pw = new.expose_secret();
         let problem = if pw.is_empty() {
@@ -135,6 +151,18 @@ impl AccountDirectory for ShadowDirectory {
                 problem,
             });
         }
+        if self.password_path == PasswordPath::AsUser {
+            let old = old.ok_or(DirectoryError::Unsupported(
+                "changing a password as the user without the current password",
+            ))?;
+            #[cfg(target_os = "linux")]
+            return super::passwd_tty::change_own_password(short_name, old, new);
+            #[cfg(not(target_os = "linux"))]
+            return {
+                let _ = old;
+                Err(DirectoryError::Unsupported("passwd on a terminal"))
+            };
+        }
         self.require(short_name)?;
         let line = Zeroizing::new(format!("{short_name}:{pw}\n"));
         cmd::chpasswd(&self.root)
@@ -147,6 +175,11 @@ impl AccountDirectory for ShadowDirectory {
         short_name: &str,
         password: &SecretString,
     ) -> Result<bool, DirectoryError> {
+        #[cfg(target_os = "linux")]
+        if self.password_path == PasswordPath::AsUser {
+            // /etc/shadow is root's: ask pam_unix's helper, as PAM would.
+            return super::passwd_tty::verify_own_password(short_name, password);
+        }
         let hash = files::shadow_hash(&self.root, short_name)?
             .ok_or_else(|| DirectoryError::NoSuchAccount(short_name.to_owned()))?;
         #[cfg(target_os = "linux")]
