@@ -8,6 +8,16 @@ mod lockout;
 
 use sesame_core::recheck::SyncState;
 
+fn assert_seen(c: &lockout::Counts, states: &[SyncState]) {
+    for s in states {
+        assert!(
+            c.states_seen.contains(s),
+            "{s:?} never seen: {:?}",
+            c.states_seen
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thirty_days_never_lock_anyone_out_and_end_in_sync() {
     let c = lockout::simulate(false).await;
@@ -27,19 +37,16 @@ async fn thirty_days_never_lock_anyone_out_and_end_in_sync() {
         "nothing sent while surely locked: {c:?}"
     );
     assert!(c.interrupted > 0, "MFA answers were in sync: {c:?}");
-    for s in [
-        SyncState::CloudPasswordChanged,
-        SyncState::Locked,
-        SyncState::Offline,
-        SyncState::Throttled,
-        SyncState::InSync,
-    ] {
-        assert!(
-            c.states_seen.contains(&s),
-            "{s:?} never seen: {:?}",
-            c.states_seen
-        );
-    }
+    assert_seen(
+        &c,
+        &[
+            SyncState::CloudPasswordChanged,
+            SyncState::Locked,
+            SyncState::Offline,
+            SyncState::Throttled,
+            SyncState::InSync,
+        ],
+    );
     assert!(c.checks_sent > 24 * 20, "hourly checks ran: {c:?}");
     assert_eq!(c.final_state, Some(SyncState::InSync));
     assert!(c.ends_in_sync);
@@ -69,18 +76,15 @@ async fn quiet_mode_sends_no_failed_sign_in() {
         c.quiet_without_token > 0 && c.quiet_without_token < 24 * 8,
         "quiet mode without a token only between the syncs: {c:?}"
     );
-    for s in [
-        SyncState::CloudPasswordChanged,
-        SyncState::Offline,
-        SyncState::Throttled,
-        SyncState::InSync,
-    ] {
-        assert!(
-            c.states_seen.contains(&s),
-            "{s:?} never seen: {:?}",
-            c.states_seen
-        );
-    }
+    assert_seen(
+        &c,
+        &[
+            SyncState::CloudPasswordChanged,
+            SyncState::Offline,
+            SyncState::Throttled,
+            SyncState::InSync,
+        ],
+    );
     assert_eq!(c.syncs, 2);
     assert_eq!(c.final_state, Some(SyncState::InSync));
     assert!(c.ends_in_sync);
