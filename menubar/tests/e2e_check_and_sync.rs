@@ -13,9 +13,9 @@
 mod cli;
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use cli::{fed, json, login};
+use cli::{json, login};
 use entra_sim::{CaState, Sim, SimHandle, SimOptions, Tenant};
 use secrecy::ExposeSecret;
 use sesame_e2e::secret;
@@ -52,18 +52,7 @@ struct World {
 
 impl World {
     fn menubar(&self, args: &[&str], stdin: &str) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sesame-menubar"));
-        cmd.args(["--profile"])
-            .arg(&self.profile)
-            .arg("--root")
-            .arg(&self.sb.root)
-            .arg("--log-path")
-            .arg(&self.sb.log_path)
-            .arg("--state-dir")
-            .arg(&self.state_dir)
-            .args(["--user", ADELE])
-            .args(args);
-        fed(&mut cmd, stdin)
+        cli::menubar(&self.sb, &self.profile, &self.state_dir, args, stdin)
     }
 
     fn check_now(&self) -> (Option<i32>, serde_json::Value) {

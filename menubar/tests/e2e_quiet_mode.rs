@@ -15,9 +15,9 @@
 mod cli;
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use cli::{fed, json, login};
+use cli::{json, login};
 use entra_sim::{Sim, SimHandle, SimOptions, Tenant};
 use secrecy::ExposeSecret;
 use sesame_core::identity::EntraId;
@@ -60,18 +60,7 @@ struct World {
 
 impl World {
     fn menubar(&mut self, args: &[&str], stdin: &str) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sesame-menubar"));
-        cmd.arg("--profile")
-            .arg(&self.profile)
-            .arg("--root")
-            .arg(&self.sb.root)
-            .arg("--log-path")
-            .arg(&self.sb.log_path)
-            .arg("--state-dir")
-            .arg(&self.state_dir)
-            .args(["--user", ADELE])
-            .args(args);
-        let out = fed(&mut cmd, stdin);
+        let out = cli::menubar(&self.sb, &self.profile, &self.state_dir, args, stdin);
         self.outputs.extend_from_slice(&out.stdout);
         self.outputs.extend_from_slice(&out.stderr);
         out

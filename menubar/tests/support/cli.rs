@@ -59,3 +59,26 @@ pub fn login(sb: &Sandbox, profile: &Path) -> Output {
     );
     out
 }
+
+/// `sesame-menubar ARGS` for Adele in the sandbox `sb`, with the profile
+/// and the daemon's state directory, `stdin` fed.
+pub fn menubar(
+    sb: &Sandbox,
+    profile: &Path,
+    state_dir: &Path,
+    args: &[&str],
+    stdin: &str,
+) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sesame-menubar"));
+    cmd.arg("--profile")
+        .arg(profile)
+        .arg("--root")
+        .arg(&sb.root)
+        .arg("--log-path")
+        .arg(&sb.log_path)
+        .arg("--state-dir")
+        .arg(state_dir)
+        .args(["--user", ADELE])
+        .args(args);
+    fed(&mut cmd, stdin)
+}
