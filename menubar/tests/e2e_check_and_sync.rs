@@ -9,13 +9,15 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+#[path = "support/cli.rs"]
+mod cli;
 
+use std::path::PathBuf;
+use std::process::Output;
+
+use cli::{json, login};
 use entra_sim::{CaState, Sim, SimHandle, SimOptions, Tenant};
 use secrecy::ExposeSecret;
-use sesame_e2e::login::agent_binary;
 use sesame_e2e::secret;
 use sesame_e2e::world::*;
 use sesame_platform::{AccountDirectory, KeyringSecretStore, SecretStore};
@@ -50,70 +52,13 @@ struct World {
 
 impl World {
     fn menubar(&self, args: &[&str], stdin: &str) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sesame-menubar"));
-        cmd.args(["--profile"])
-            .arg(&self.profile)
-            .arg("--root")
-            .arg(&self.sb.root)
-            .arg("--log-path")
-            .arg(&self.sb.log_path)
-            .arg("--state-dir")
-            .arg(&self.state_dir)
-            .args(["--user", ADELE])
-            .args(args);
-        fed(&mut cmd, stdin)
+        cli::menubar(&self.sb, &self.profile, &self.state_dir, args, stdin)
     }
 
     fn check_now(&self) -> (Option<i32>, serde_json::Value) {
         let out = self.menubar(&["check-now", "--json"], "");
         (out.status.code(), json(&out))
     }
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "--json prints JSON ({e}): {} / {}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    })
-}
-
-/// Runs `cmd` with `stdin` written to it; its output.
-fn fed(cmd: &mut Command, stdin: &str) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn login(sb: &Sandbox, profile: &Path) {
-    let mut cmd = Command::new(agent_binary());
-    cmd.arg("login")
-        .arg("--profile")
-        .arg(profile)
-        .arg("--root")
-        .arg(&sb.root)
-        .arg("--log-path")
-        .arg(&sb.log_path)
-        .args(["--native", "--user", ADELE, "--password-stdin"]);
-    let out = fed(&mut cmd, &format!("{ADELE_PASSWORD}\n"));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "login: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn failed_sign_ins(sim: &SimHandle) -> Vec<u32> {
