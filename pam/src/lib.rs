@@ -19,6 +19,7 @@ pub mod account;
 pub mod auth;
 pub mod code;
 pub mod conv;
+pub mod early;
 pub mod offline;
 pub mod options;
 pub mod throttle;
