@@ -115,7 +115,17 @@ fn a_cloud_password_change_becomes_the_local_password_at_the_next_sign_in() {
     let new = "Moved-0n-Password!";
     w.sim().set_password(ADELE, new).unwrap();
     assert_eq!(
-        auth(&w, vec![password(new)], "login", "adele").code,
+        auth(
+            &w,
+            vec![
+                password(new),
+                info("differs from your Microsoft password"),
+                Expect::Secret("Previous local password", ADELE_PASSWORD.to_owned()),
+            ],
+            "login",
+            "adele"
+        )
+        .code,
         Code::Success
     );
     assert!(w.sb.dir.verify_password("adele", &secret(new)).unwrap());
