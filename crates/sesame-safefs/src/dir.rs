@@ -149,10 +149,12 @@ impl SafeDir {
         }
     }
 
-    fn check_file(&self, name: &str, file: &File) -> io::Result<()> {
+    /// The metadata of `file` (opened as `name`), refused unless it is a
+    /// regular file.
+    fn regular(&self, name: &str, file: &File) -> io::Result<Metadata> {
         let meta = file.metadata()?;
-        let path = self.path.join(name);
         if !meta.is_file() {
+            let path = self.path.join(name);
             return Err(UnsafeFolder::new(
                 &path,
                 "it is not a regular file".to_owned(),
@@ -160,6 +162,12 @@ impl SafeDir {
             )
             .into());
         }
+        Ok(meta)
+    }
+
+    fn check_file(&self, name: &str, file: &File) -> io::Result<()> {
+        let meta = self.regular(name, file)?;
+        let path = self.path.join(name);
         if meta.uid() != 0 && meta.uid() != euid() {
             return Err(UnsafeFolder::new(
                 &path,
@@ -237,16 +245,8 @@ impl SafeDir {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
         };
-        let meta = file.metadata()?;
+        let meta = self.regular(name, &file)?;
         let path = self.path.join(name);
-        if !meta.is_file() {
-            return Err(UnsafeFolder::new(
-                &path,
-                "it is not a regular file".to_owned(),
-                format!("move {} away", path.display()),
-            )
-            .into());
-        }
         if meta.len() > limit {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
