@@ -27,6 +27,8 @@ pub mod who;
 
 #[cfg(target_os = "linux")]
 pub mod shim;
+#[cfg(unix)]
+pub mod syslog;
 
 pub use auth::{AuthRequest, authenticate};
 pub use code::{AuthEnd, Code};
