@@ -6,11 +6,13 @@ use secrecy::SecretString;
 use sesame_agent::outcome::Ending;
 use sesame_agent::{Agent, Front, LoginOutcome, NoWebView, Seams};
 use sesame_core::settings::{NativeMfa, Settings};
+use sesame_entra::DiskCache;
 use sesame_platform::{InMemorySecretStore, JournalFile, ShadowDirectory};
 use time::OffsetDateTime;
 
 use crate::code::{AuthEnd, Code};
 use crate::conv::{Conversation, PamPrompter};
+use crate::early::EarlyCheck;
 use crate::offline::{self, Verifier};
 use crate::options::Options;
 use crate::who::{Who, load_settings, who};
@@ -49,8 +51,8 @@ pub fn authenticate(
     };
     let root = opts.system_root();
     let dir = ShadowDirectory::new(&root);
-    let upn = match who(req.user, &dir) {
-        Ok(Who::Entra { upn, .. }) => upn,
+    let (upn, local) = match who(req.user, &dir) {
+        Ok(Who::Entra { upn, local }) => (upn, local),
         Ok(Who::LocalOnly) => return AuthEnd::just(Code::Ignore),
         Err(why) => {
             tracing::error!(%why, "pam_sesame");
@@ -86,7 +88,11 @@ pub fn authenticate(
         ));
         return AuthEnd::just(Code::AuthErr);
     }
-    let agent = Agent::new(settings).map(|a| if mfa { a.requiring_mfa() } else { a });
+    let cache = DiskCache::new(opts.cache_dir());
+    let agent = Agent::new(settings).map(|a| {
+        let a = a.with_metadata_cache(cache);
+        if mfa { a.requiring_mfa() } else { a }
+    });
     let mut agent = match agent {
         Ok(a) => a,
         Err(e) => {
@@ -110,18 +116,32 @@ pub fn authenticate(
     // (menu bar) stores it where that user can reach it.
     let store = InMemorySecretStore::new();
     let mut prompter = PamPrompter::new(conv);
-    let outcome = runtime.block_on(async {
-        let seams = Seams {
-            dir: &dir,
-            journal: &journal,
-            store: &store,
-            prompter: &mut prompter,
-        };
-        let front: Front<'_, NoWebView> = Front::Native {
-            user: upn.clone(),
-            password: password.clone(),
-        };
-        agent.login(front, None, seams).await
+    // A returning user's local password check runs during Entra's round
+    // trip (see `early`); the scope waits for it before returning.
+    let early = EarlyCheck::new(&dir, local, &password);
+    let outcome = std::thread::scope(|scope| {
+        if early.wanted() {
+            early.start();
+            let spawned = std::thread::Builder::new()
+                .name("pam_sesame-local-check".into())
+                .spawn_scoped(scope, || early.run());
+            if spawned.is_err() {
+                early.stop();
+            }
+        }
+        runtime.block_on(async {
+            let seams = Seams {
+                dir: &early,
+                journal: &journal,
+                store: &store,
+                prompter: &mut prompter,
+            };
+            let front: Front<'_, NoWebView> = Front::Native {
+                user: upn.clone(),
+                password: password.clone(),
+            };
+            agent.login(front, None, seams).await
+        })
     });
     let refused = prompter.password_refused;
     match outcome.outcome {

@@ -19,6 +19,7 @@ pub mod account;
 pub mod auth;
 pub mod code;
 pub mod conv;
+pub mod early;
 pub mod offline;
 pub mod options;
 pub mod throttle;
@@ -26,6 +27,8 @@ pub mod who;
 
 #[cfg(target_os = "linux")]
 pub mod shim;
+#[cfg(unix)]
+pub mod syslog;
 
 pub use auth::{AuthRequest, authenticate};
 pub use code::{AuthEnd, Code};

@@ -18,6 +18,9 @@ pub struct Options {
     pub log: Option<PathBuf>,
     /// `state=DIR`: where the offline verifiers are kept.
     pub state: Option<PathBuf>,
+    /// `cache=DIR`: where Entra's discovery documents and signing keys are
+    /// kept between sign-ins (root-owned; see docs/linux.md).
+    pub cache: Option<PathBuf>,
     /// `debug`: log each step at debug level (never a secret).
     pub debug: bool,
 }
@@ -25,7 +28,7 @@ pub struct Options {
 /// A module argument this module does not know.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error(
-    "pam_sesame: unknown module argument '{0}' (known: profile=FILE, root=DIR, log=FILE, state=DIR, debug); fix the PAM service line"
+    "pam_sesame: unknown module argument '{0}' (known: profile=FILE, root=DIR, log=FILE, state=DIR, cache=DIR, debug); fix the PAM service line"
 )]
 pub struct BadArgument(pub String);
 
@@ -47,6 +50,7 @@ impl Options {
                 Some(("root", v)) => o.root = Some(path(v)?),
                 Some(("log", v)) => o.log = Some(path(v)?),
                 Some(("state", v)) => o.state = Some(path(v)?),
+                Some(("cache", v)) => o.cache = Some(path(v)?),
                 None if arg == "debug" => o.debug = true,
                 _ => return Err(BadArgument(arg.to_owned())),
             }
@@ -79,6 +83,17 @@ impl Options {
             (None, None) => PathBuf::from(STATE_DIR),
         }
     }
+
+    /// Where discovery and signing keys are cached: `cache=`, else under
+    /// the root.
+    pub fn cache_dir(&self) -> PathBuf {
+        let default = sesame_entra::disk_cache::DEFAULT_DIR;
+        match (&self.cache, &self.root) {
+            (Some(c), _) => c.clone(),
+            (None, Some(r)) => r.join(default.trim_start_matches('/')),
+            (None, None) => PathBuf::from(default),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -91,6 +106,9 @@ mod tests {
             .expect("good line");
         assert_eq!(o.profiles.len(), 2);
         assert_eq!(o.state_dir(), PathBuf::from("/sb/var/lib/sesame/pam"));
+        assert_eq!(o.cache_dir(), PathBuf::from("/sb/var/cache/sesame/oidc"));
+        let o = Options::parse(["cache=/c"]).expect("cache");
+        assert_eq!(o.cache_dir(), PathBuf::from("/c"));
         let e = Options::parse(["profle=/a.plist"]).expect_err("typo");
         assert!(e.to_string().contains("'profle=/a.plist'"), "{e}");
         assert!(Options::parse(["root="]).is_err(), "an empty path");

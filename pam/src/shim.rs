@@ -123,16 +123,18 @@ impl PamHooks for SesamePam {
                     conv: pamh.get_item::<Conv>().ok().flatten(),
                     silent: flags & PAM_SILENT != 0,
                 };
-                crate::auth::authenticate(
-                    &mut conv,
-                    &opts,
-                    crate::auth::AuthRequest {
-                        service: &service,
-                        user: &user,
-                        authtok,
-                    },
-                    time::OffsetDateTime::now_utc(),
-                )
+                crate::syslog::scoped(opts.debug, || {
+                    crate::auth::authenticate(
+                        &mut conv,
+                        &opts,
+                        crate::auth::AuthRequest {
+                            service: &service,
+                            user: &user,
+                            authtok,
+                        },
+                        time::OffsetDateTime::now_utc(),
+                    )
+                })
             };
             if end.code == Code::Success
                 && let Some(short) = end.short_name.filter(|s| *s != user)

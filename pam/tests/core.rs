@@ -103,6 +103,41 @@ fn a_returning_user_with_an_unchanged_password_gets_no_password_write() {
 }
 
 #[test]
+fn a_cloud_password_change_becomes_the_local_password_at_the_next_sign_in() {
+    // The local check of a returning user runs during Entra's round trip
+    // (`pam_sesame::early`): its answer is for the password typed, so a new
+    // cloud password is still written to the local account.
+    let w = World::new("");
+    assert_eq!(
+        auth(&w, vec![password(ADELE_PASSWORD)], "login", ADELE).code,
+        Code::Success
+    );
+    let new = "Moved-0n-Password!";
+    w.sim().set_password(ADELE, new).unwrap();
+    assert_eq!(
+        auth(
+            &w,
+            vec![
+                password(new),
+                info("differs from your Microsoft password"),
+                Expect::Secret("Previous local password", ADELE_PASSWORD.to_owned()),
+            ],
+            "login",
+            "adele"
+        )
+        .code,
+        Code::Success
+    );
+    assert!(w.sb.dir.verify_password("adele", &secret(new)).unwrap());
+    assert!(
+        !w.sb
+            .dir
+            .verify_password("adele", &secret(ADELE_PASSWORD))
+            .unwrap()
+    );
+}
+
+#[test]
 fn a_wrong_password_is_refused_after_one_attempt_with_the_reset_link() {
     let w = World::new("");
     let before = w.sign_ins();

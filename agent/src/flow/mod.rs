@@ -189,6 +189,17 @@ impl Agent {
         self
     }
 
+    /// Keeps Entra's discovery documents and signing keys in `cache` across
+    /// processes, for front ends that live for one sign-in (the PAM module):
+    /// see `sesame_entra::disk_cache`. Another OpenID provider
+    /// (`OIDCDiscoveryURL`) still fetches them every time.
+    pub fn with_metadata_cache(mut self, cache: sesame_entra::DiskCache) -> Self {
+        if let Idp::Entra(c) = &mut self.idp {
+            c.set_disk_cache(cache);
+        }
+        self
+    }
+
     /// Uses `policy` for provisioning (tests of another OS's rules).
     pub fn with_policy(mut self, policy: Policy) -> Self {
         self.policy = policy;

@@ -2,6 +2,7 @@
 //! the clock. The flows are in [`crate::token`], [`crate::ropg`] and
 //! [`crate::graph`].
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -14,6 +15,7 @@ use crate::authorize::{
 use crate::claims::EntraClaims;
 use crate::config::{ClientConfig, ConfigError, RopgEndpoint};
 use crate::discovery::{Discovery, DiscoveryError, Version, discover};
+use crate::disk_cache::DiskCache;
 use crate::http::HttpClient;
 use crate::jwks::JwksCache;
 use crate::token::TokenError;
@@ -43,6 +45,10 @@ pub struct EntraClient {
     discovery: Mutex<Option<Arc<Discovery>>>,
     jwks: JwksCache,
     ropg_remembered: Mutex<Option<Version>>,
+    /// Discovery and keys on disk, for short-lived processes (PAM).
+    disk: Option<DiskCache>,
+    /// Whether the disk cache was read (once per client).
+    disk_read: AtomicBool,
 }
 
 impl EntraClient {
@@ -67,7 +73,23 @@ impl EntraClient {
             clock,
             discovery: Mutex::new(None),
             ropg_remembered: Mutex::new(ropg_remembered),
+            disk: None,
+            disk_read: AtomicBool::new(false),
         })
+    }
+
+    /// Keeps discovery and the signing keys in `cache` across processes
+    /// (see [`crate::disk_cache`]): read before the first fetch, written by
+    /// root after every fetch.
+    pub fn with_disk_cache(mut self, cache: DiskCache) -> Self {
+        self.set_disk_cache(cache);
+        self
+    }
+
+    /// See [`EntraClient::with_disk_cache`].
+    pub fn set_disk_cache(&mut self, cache: DiskCache) {
+        self.disk = Some(cache);
+        self.disk_read = AtomicBool::new(false);
     }
 
     /// The configuration.
@@ -108,6 +130,7 @@ impl EntraClient {
     /// Both discovery documents, from the cache while younger than the TTL.
     pub async fn discovery(&self) -> Result<Arc<Discovery>, DiscoveryError> {
         let now = self.now();
+        self.read_disk_cache(now);
         if let Some(d) = self.cached_discovery()
             && now
                 .duration_since(d.fetched_at)
@@ -125,7 +148,53 @@ impl EntraClient {
             }
             *slot = Some(fresh.clone());
         }
+        self.write_disk_cache();
         Ok(fresh)
+    }
+
+    /// Fills the empty in-memory caches from the disk cache, once. Whatever
+    /// is wrong with the file is logged; the fetch then goes to the network.
+    fn read_disk_cache(&self, now: SystemTime) {
+        let Some(disk) = &self.disk else { return };
+        if self.disk_read.swap(true, Ordering::SeqCst) || self.cached_discovery().is_some() {
+            return;
+        }
+        let cached = match disk.load(&self.cfg) {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                tracing::debug!(dir = %disk.dir().display(), "no cached discovery yet");
+                return;
+            }
+            Err(problem) => {
+                tracing::warn!(%problem, "cached discovery and keys not used; fetching them from Entra");
+                return;
+            }
+        };
+        let Some(d) = cached.discovery else { return };
+        let fresh = |at: SystemTime, ttl| now.duration_since(at).is_ok_and(|age| age < ttl);
+        if !fresh(d.fetched_at, self.cfg.discovery_ttl) {
+            tracing::info!(dir = %disk.dir().display(), "cached discovery is past its lifetime; fetching it again");
+        }
+        if let Some((keys, at)) = cached.jwks {
+            if !fresh(at, self.cfg.jwks_max_age) {
+                tracing::info!(dir = %disk.dir().display(), "cached signing keys are past their lifetime; fetching them again");
+            }
+            self.jwks.seed(keys, at);
+        }
+        if let Ok(mut slot) = self.discovery.lock() {
+            *slot = Some(Arc::new(d));
+        }
+    }
+
+    /// Writes the current discovery and keys to the disk cache (root only).
+    pub(crate) fn write_disk_cache(&self) {
+        let (Some(disk), Some(d)) = (&self.disk, self.cached_discovery()) else {
+            return;
+        };
+        let keys = self.jwks.current();
+        if let Err(e) = disk.save(&self.cfg, &d, keys.as_ref().map(|(k, at)| (&**k, *at))) {
+            tracing::warn!(error = %e, dir = %disk.dir().display(), "discovery and keys not cached");
+        }
     }
 
     fn cached_discovery(&self) -> Option<Arc<Discovery>> {

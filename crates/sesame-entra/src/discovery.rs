@@ -182,6 +182,20 @@ pub async fn discover(
         fetch_one(http, cfg, Version::V2),
         fetch_one(http, cfg, Version::V1)
     )?;
+    let found = pair(cfg, v2, v1, now)?;
+    tracing::debug!(tenant_id = %found.v2.tenant_id, issuer = %found.v2.issuer, "discovery fetched");
+    Ok(found)
+}
+
+/// Both parsed documents as one [`Discovery`], fetched at `now`: their
+/// issuers must name the same tenant. Used for a fetch and for documents
+/// read back from the on-disk cache alike.
+pub(crate) fn pair(
+    cfg: &ClientConfig,
+    v2: ProviderMetadata,
+    v1: ProviderMetadata,
+    now: SystemTime,
+) -> Result<Discovery, DiscoveryError> {
     if v1.tenant_id != v2.tenant_id {
         return Err(DiscoveryError::Issuer {
             url: discovery_url(cfg, Version::V1)?.to_string(),
@@ -192,7 +206,6 @@ pub async fn discover(
             ),
         });
     }
-    tracing::debug!(tenant_id = %v2.tenant_id, issuer = %v2.issuer, "discovery fetched");
     Ok(Discovery {
         v2,
         v1,

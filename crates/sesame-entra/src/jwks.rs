@@ -166,6 +166,25 @@ impl JwksCache {
         Ok(keys)
     }
 
+    /// Puts keys fetched earlier (at `at`, e.g. read back from
+    /// [`crate::disk_cache`]) in the cache; they are used only while fresh
+    /// by the same rule as keys fetched now. Not counted as a fetch.
+    pub fn seed(&self, keys: TenantKeys, at: SystemTime) {
+        if let Ok(mut slot) = self.keys.write() {
+            *slot = Some(Fetched {
+                keys: Arc::new(keys),
+                at,
+            });
+        }
+    }
+
+    /// The cached keys and when they were fetched, whatever their age (to
+    /// write them to [`crate::disk_cache`]).
+    pub fn current(&self) -> Option<(Arc<TenantKeys>, SystemTime)> {
+        let slot = self.keys.read().ok()?;
+        slot.as_ref().map(|f| (f.keys.clone(), f.at))
+    }
+
     /// Drops the cached keys (e.g. when discovery is refreshed).
     pub fn clear(&self) {
         if let Ok(mut slot) = self.keys.write() {

@@ -253,6 +253,7 @@ impl EntraClient {
         let meta = disco.metadata(version);
         let now = self.now();
         let jwks_uri = &disco.v2.jwks_uri;
+        let fetches = self.jwks().fetch_count();
         let keys = self.jwks().get(self.http(), jwks_uri, now).await?;
         let expected = Expected {
             version,
@@ -264,14 +265,20 @@ impl EntraClient {
             skew: self.config().clock_skew,
             now,
         };
-        match validate(token, &keys, &expected) {
+        let result = match validate(token, &keys, &expected) {
             Err(IdTokenError::UnknownKey) if self.jwks().try_claim_forced_refetch(now) => {
                 tracing::info!("ID token signed with an unknown key: refetching the JWKS once");
                 let keys = self.jwks().refresh(self.http(), jwks_uri, now).await?;
-                Ok(validate(token, &keys, &expected)?)
+                validate(token, &keys, &expected)
             }
-            other => Ok(other?),
+            other => other,
+        };
+        // Keys fetched now (first use, past their lifetime, or an unknown
+        // `kid`): the disk cache gets them too.
+        if self.jwks().fetch_count() != fetches {
+            self.write_disk_cache();
         }
+        Ok(result?)
     }
 }
 

@@ -56,6 +56,12 @@ pub(crate) fn euid() -> u32 {
     unsafe { libc::geteuid() }
 }
 
+/// Whether this process runs as root (effective UID 0): only root writes
+/// files that root will later trust.
+pub fn running_as_root() -> bool {
+    euid() == 0
+}
+
 /// Whether `uid` may own what Sesame writes: root, or the user this process
 /// runs as (a developer's own folder when not run as root).
 fn trusted_owner(uid: u32) -> bool {

@@ -1,8 +1,8 @@
 //! A checked, open folder and the file operations done relative to it.
 
 use std::ffi::CString;
-use std::fs::{File, Permissions};
-use std::io::{self, Write};
+use std::fs::{File, Metadata, Permissions};
+use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -149,10 +149,12 @@ impl SafeDir {
         }
     }
 
-    fn check_file(&self, name: &str, file: &File) -> io::Result<()> {
+    /// The metadata of `file` (opened as `name`), refused unless it is a
+    /// regular file.
+    fn regular(&self, name: &str, file: &File) -> io::Result<Metadata> {
         let meta = file.metadata()?;
-        let path = self.path.join(name);
         if !meta.is_file() {
+            let path = self.path.join(name);
             return Err(UnsafeFolder::new(
                 &path,
                 "it is not a regular file".to_owned(),
@@ -160,6 +162,12 @@ impl SafeDir {
             )
             .into());
         }
+        Ok(meta)
+    }
+
+    fn check_file(&self, name: &str, file: &File) -> io::Result<()> {
+        let meta = self.regular(name, file)?;
+        let path = self.path.join(name);
         if meta.uid() != 0 && meta.uid() != euid() {
             return Err(UnsafeFolder::new(
                 &path,
@@ -219,6 +227,41 @@ impl SafeDir {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// The folder's own metadata (from the open descriptor, so it describes
+    /// the folder that was checked, whatever is at its path now).
+    pub fn metadata(&self) -> io::Result<Metadata> {
+        self.fd.metadata()
+    }
+
+    /// Reads the regular file `name` (never through a symlink), at most
+    /// `limit` bytes, with its metadata so the caller can decide whether to
+    /// trust who owns it and who can write it. `None` when it is missing;
+    /// a symlink, a non-regular file or a longer file is an error.
+    pub fn read_file(&self, name: &str, limit: u64) -> io::Result<Option<(Metadata, Vec<u8>)>> {
+        let mut file = match self.openat(name, libc::O_RDONLY, 0) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let meta = self.regular(name, &file)?;
+        let path = self.path.join(name);
+        if meta.len() > limit {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} is larger than {limit} bytes", path.display()),
+            ));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        (&mut file).take(limit + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > limit {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} is larger than {limit} bytes", path.display()),
+            ));
+        }
+        Ok(Some((meta, bytes)))
     }
 
     /// Renames `from` to `to` inside the folder (replacing `to`).

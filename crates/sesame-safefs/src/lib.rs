@@ -20,5 +20,5 @@
 mod check;
 mod dir;
 
-pub use check::{UnsafeFolder, check_folder, diagnose_path};
+pub use check::{UnsafeFolder, check_folder, diagnose_path, running_as_root};
 pub use dir::{FileId, LockFile, SafeDir, remove_durably, write_atomic};

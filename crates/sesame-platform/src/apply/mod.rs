@@ -217,6 +217,19 @@ pub fn apply(
     if steps.is_empty() {
         return Ok(());
     }
+    // A returning user whose account needs nothing but its binding updated
+    // (`last_sync`): one atomic write of the state file, so a crash leaves
+    // the old binding or the new one, never half, and there is nothing to
+    // undo. No journal: two fsync'd writes fewer on every such sign-in.
+    if let [only @ Step::Bind { .. }] = steps.as_slice() {
+        hook.before(0, only);
+        run(dir, only, passwords).map_err(|source| ApplyError::StepFailed {
+            step: only.describe(),
+            source: Box::new(source),
+        })?;
+        hook.after(0, only);
+        return Ok(());
+    }
     let mut j = Journal {
         plan: plan.explain(),
         steps,
