@@ -89,9 +89,13 @@ fn network_changes_redraw_the_next_check_and_no_route_sends_nothing() {
     assert!(join_fresh_session_keyring(), "no session keyring");
     // A laptop's network, half up: an interface with an address, no route out.
     ip(&["link", "set", "lo", "up"]);
-    ip(&["link", "add", "dummy0", "type", "dummy"]);
-    ip(&["addr", "add", &format!("{ADDRESS}/24"), "dev", "dummy0"]);
-    ip(&["link", "set", "dummy0", "up"]);
+    // (A veth pair: the `dummy` module is not loaded everywhere.)
+    ip(&[
+        "link", "add", "wifi0", "type", "veth", "peer", "name", "ap0",
+    ]);
+    ip(&["addr", "add", &format!("{ADDRESS}/24"), "dev", "wifi0"]);
+    ip(&["link", "set", "ap0", "up"]);
+    ip(&["link", "set", "wifi0", "up"]);
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let tenant = Tenant::from_toml_str(entra_sim::DEMO_TENANT_TOML, "demo").unwrap();
@@ -100,18 +104,13 @@ fn network_changes_redraw_the_next_check_and_no_route_sends_nothing() {
     let sim = runtime
         .block_on(Sim::start_on(
             tenant,
-            SimOptions { tls: false },
+            SimOptions { tls: true },
             &format!("{ADDRESS}:0"),
         ))
         .unwrap();
     let sb = Sandbox::new();
     let profile = sb.tmp.path().join("sesame.mobileconfig");
-    let insecure = "<key>AllowInsecureSimulatedTenant</key><true/>";
-    std::fs::write(
-        &profile,
-        mobileconfig_with(&sim, App::Public, &sb.log_path, insecure),
-    )
-    .unwrap();
+    std::fs::write(&profile, mobileconfig(&sim, App::Public, &sb.log_path)).unwrap();
     let login = Command::new(agent_binary())
         .arg("login")
         .arg("--profile")
@@ -168,7 +167,7 @@ fn network_changes_redraw_the_next_check_and_no_route_sends_nothing() {
     assert!(first["last_event"].is_null(), "{first}");
 
     // A second address: a network change, re-drawn once (one burst).
-    ip(&["addr", "add", "10.77.0.2/24", "dev", "dummy0"]);
+    ip(&["addr", "add", "10.77.0.2/24", "dev", "wifi0"]);
     wait_for(&state_dir, "an address change is a network change", |r| {
         r["last_event"].is_string()
     });
@@ -191,7 +190,7 @@ fn network_changes_redraw_the_next_check_and_no_route_sends_nothing() {
 
     // The default route appears: the kernel's messages make a network change.
     let before_route = record(&state_dir)["last_event"].clone();
-    ip(&["route", "add", "default", "dev", "dummy0"]);
+    ip(&["route", "add", "default", "dev", "wifi0"]);
     wait_for(&state_dir, "a new default route is a network change", |r| {
         r["last_event"] != before_route
     });
