@@ -160,13 +160,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             short_name: account.short_name,
             state_dir,
         };
-        let mut listener = SystemListener::new(schedule.policy.on_network_change)
+        let listener = SystemListener::new(schedule.policy.on_network_change)
             .map_err(|e| format!("cannot listen for signals and timers: {e}"))?;
         #[cfg(target_os = "macos")]
         return mac::run(schedule, listener, &settings);
         #[cfg(not(target_os = "macos"))]
         {
             drop((settings, dir));
+            let mut listener = listener;
             daemon::run(&schedule, &mut listener).map_err(|e| e.to_string())?;
             return Ok(ExitCode::SUCCESS);
         }

@@ -47,11 +47,25 @@ pub struct Hooks {
     pub sync: Box<dyn Fn()>,
 }
 
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hooks").finish_non_exhaustive()
+    }
+}
+
 /// The target object's state.
 pub struct Ivars {
     hooks: Hooks,
     item: OnceCell<Retained<NSStatusItem>>,
     actions: RefCell<Vec<Option<MenuAction>>>,
+}
+
+impl std::fmt::Debug for Ivars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ivars")
+            .field("actions", &self.actions)
+            .finish_non_exhaustive()
+    }
 }
 
 define_class!(
