@@ -111,14 +111,19 @@ fn network_changes_redraw_the_next_check_and_no_route_sends_nothing() {
     let sb = Sandbox::new();
     let profile = sb.tmp.path().join("sesame.mobileconfig");
     std::fs::write(&profile, mobileconfig(&sim, App::Public, &sb.log_path)).unwrap();
-    let login = Command::new(agent_binary())
-        .arg("login")
-        .arg("--profile")
-        .arg(&profile)
-        .arg("--root")
-        .arg(&sb.root)
-        .arg("--log-path")
-        .arg(&sb.log_path)
+    // The profile, root and log every program of this test shares.
+    let world = |program: &Path, command: &str| {
+        let mut cmd = Command::new(program);
+        cmd.arg(command)
+            .arg("--profile")
+            .arg(&profile)
+            .arg("--root")
+            .arg(&sb.root)
+            .arg("--log-path")
+            .arg(&sb.log_path);
+        cmd
+    };
+    let login = world(&agent_binary(), "login")
         .args(["--native", "--user", ADELE, "--password-stdin"])
         .stdin(Stdio::piped())
         .output_with_stdin(&format!("{ADELE_PASSWORD}\n"));
@@ -133,16 +138,10 @@ fn network_changes_redraw_the_next_check_and_no_route_sends_nothing() {
     let log = sb.tmp.path().join("daemon.log");
     let out = std::fs::File::create(&log).unwrap();
     let mut daemon = Daemon(
-        Command::new(env!("CARGO_BIN_EXE_sesame-menubar"))
-            .arg("--profile")
-            .arg(&profile)
-            .arg("--root")
-            .arg(&sb.root)
-            .arg("--log-path")
-            .arg(&sb.log_path)
+        world(Path::new(env!("CARGO_BIN_EXE_sesame-menubar")), "run")
             .arg("--state-dir")
             .arg(&state_dir)
-            .args(["--user", ADELE, "run"])
+            .args(["--user", ADELE])
             .env("SESAME_LOG", "info")
             .env("NO_COLOR", "1")
             .stdout(out.try_clone().unwrap())
