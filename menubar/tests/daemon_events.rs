@@ -14,7 +14,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use entra_sim::{Sim, SimOptions, Tenant};
@@ -123,10 +123,10 @@ fn network_changes_redraw_the_next_check_and_no_route_sends_nothing() {
             .arg(&sb.log_path);
         cmd
     };
-    let login = world(&agent_binary(), "login")
-        .args(["--native", "--user", ADELE, "--password-stdin"])
-        .stdin(Stdio::piped())
-        .output_with_stdin(&format!("{ADELE_PASSWORD}\n"));
+    let login = run_fed(
+        world(&agent_binary(), "login").args(["--native", "--user", ADELE, "--password-stdin"]),
+        &format!("{ADELE_PASSWORD}\n"),
+    );
     assert!(
         login.status.success(),
         "login: {}",
@@ -206,26 +206,4 @@ fn network_changes_redraw_the_next_check_and_no_route_sends_nothing() {
     daemon.signal(libc::SIGTERM);
     let status = daemon.0.wait().unwrap();
     assert!(status.success(), "{status:?}");
-}
-
-trait OutputWithStdin {
-    fn output_with_stdin(&mut self, input: &str) -> std::process::Output;
-}
-
-impl OutputWithStdin for Command {
-    fn output_with_stdin(&mut self, input: &str) -> std::process::Output {
-        use std::io::Write;
-        let mut child = self
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    }
 }
