@@ -1,10 +1,11 @@
 #!/bin/sh
 # Footprint (issue 13): starts `sesame-menubar run` against entra-sim (its
-# own process, HTTP on loopback) for a bound user in a sandbox root, waits
-# for it to settle, then reports idle RSS and the context switches (wake-ups)
-# over a quiet minute. Run as root from the repository root (the sandbox
+# own process, HTTP on loopback) for a bound user in a sandbox root, has it
+# make one check ("Check now", SIGUSR1: the check runs in a child process),
+# waits for it to settle, then reports idle RSS (anonymous vs file pages)
+# and the context switches (wake-ups) over a quiet minute. Run as root from the repository root (the sandbox
 # root uses the shadow tools). QUIET=60 by default. SKIP_BUILD=1 builds
-# nothing; SIM_BIN / AGENT_BIN point at other builds of entra-sim / sesame-agent.
+# nothing; SIM_BIN / AGENT_BIN / MENUBAR_BIN point at other builds.
 set -eu
 QUIET=${QUIET:-60}
 PROFILE=${PROFILE:-release}   # PROFILE=debug uses the debug builds
@@ -16,6 +17,7 @@ BIN=target/$PROFILE
 # The daemon is what is measured; the simulator and the agent (which signs
 # the user in first) may come from another build: SIM_BIN=, AGENT_BIN=.
 SIM_BIN=${SIM_BIN:-$BIN/entra-sim}
+MENUBAR=${MENUBAR_BIN:-$BIN/sesame-menubar}
 AGENT=${AGENT_BIN:-target/debug/sesame-agent}
 TMP=$(mktemp -d)
 trap 'kill $DAEMON $SIM 2>/dev/null || true; rm -rf "$TMP"' EXIT
@@ -44,13 +46,17 @@ printf 'UID_MIN 1000\nUID_MAX 60000\nGID_MIN 1000\nGID_MAX 60000\nUSERGROUPS_ENA
 chmod 640 "$TMP/root/etc/shadow" "$TMP/root/etc/gshadow"
 keyctl session - sh -c "
   echo Sesame-Demo-2 | $AGENT login --profile $TMP/profile.plist --root $TMP/root --log-path $TMP/sync.log --native --user adele@contoso.example --password-stdin >/dev/null
-  $BIN/sesame-menubar --profile $TMP/profile.plist --root $TMP/root --log-path $TMP/sync.log --state-dir $TMP/state --user adele@contoso.example run &
+  SESAME_LOG=info $MENUBAR --profile $TMP/profile.plist --root $TMP/root --log-path $TMP/sync.log --state-dir $TMP/state --user adele@contoso.example run &
   echo \$! > $TMP/daemon.pid
   wait
-" &
+" > "$TMP/daemon.out" 2>&1 &
 sleep 3
 DAEMON=$(cat "$TMP/daemon.pid")
 sleep 2
+# One check first, so the figure is the daemon's after checks, not only
+# after start-up.
+kill -USR1 "$DAEMON"
+sleep 3
 ctx() { awk '/^(voluntary|nonvoluntary)_ctxt_switches/ {s+=$2} END {print s}' /proc/$DAEMON/status; }
 BEFORE=$(ctx)
 sleep "$QUIET"
@@ -61,4 +67,5 @@ THREADS=$(awk '/^Threads/ {print $2}' /proc/$DAEMON/status)
 SPLIT=$(awk '/^Rss(Anon|File)/ {printf "%s %s KiB ", $1, $2}' /proc/$DAEMON/status)
 echo "footprint ($PROFILE build): sesame-menubar run, idle RSS ${RSS} KiB ($(awk "BEGIN {printf \"%.2f\", $RSS/1024}") MiB, target <= 6 MiB), threads $THREADS; $SPLIT"
 echo "footprint: context switches over a quiet ${QUIET} s: $((AFTER - BEFORE)) (target 0: no wake-ups between checks)"
-"$BIN/sesame-menubar" --profile "$TMP/profile.plist" --root "$TMP/root" --log-path "$TMP/sync.log" --state-dir "$TMP/state" --user adele@contoso.example status | head -3
+echo "footprint: the daemon's log:"; sed 's/^/  /' "$TMP/daemon.out"
+"$MENUBAR" --profile "$TMP/profile.plist" --root "$TMP/root" --log-path "$TMP/sync.log" --state-dir "$TMP/state" --user adele@contoso.example status | head -3

@@ -1,80 +1,198 @@
-//! The daemon loop: sleep until the next due time (one timer, no polling,
-//! so the process does not wake between checks), then let the rules decide.
+//! The daemon loop: wait for the next due time or an event (one blocking
+//! [`Listener::wait`], no polling, so the process does not wake between
+//! checks), then let the rules decide.
 //!
-//! - A timer that fires much later than planned means the machine slept:
-//!   that is a wake, and the owed check is re-drawn in the coming interval
-//!   (a fleet waking at 08:00 does not ask Entra at 08:00).
+//! The loop never talks to Entra itself. Each check runs in a short-lived
+//! child, `sesame-menubar check-now` (or the hidden `check-due` for the
+//! timer) re-executed by absolute path with the same profile, user, root
+//! and state arguments and a clean environment. So the idle process maps
+//! only what scheduling needs (no HTTP, TLS, keyring or directory code: see
+//! docs/performance.md, "Footprint"), and a crash or leak in a check cannot
+//! take the daemon down. The record file coordinates the two: the child
+//! saves the outcome and the next due time, the loop re-reads the record
+//! each turn (so a `check-now` from the CLI meanwhile is honoured too).
+//!
+//! - Network change (rtnetlink or `SIGHUP`) and wake (boot-time clock ahead
+//!   of the monotonic one) move the next check with
+//!   [`sesame_core::recheck::on_event`].
 //! - `SIGUSR1` is "Check now" (the status item and scripts send it).
-//! - `SIGHUP` is a network change (a NetworkManager dispatcher script or
-//!   the macOS status item sends it).
 //! - `SIGTERM` / `SIGINT` end the loop between checks.
-//!
-//! A `check-now` run by the CLI meanwhile saves a later due time; the loop
-//! reads the record after each sleep, so it never checks twice.
 
-use sesame_core::recheck::{Event, Trigger, on_event};
-use time::{Duration, OffsetDateTime};
-use tokio::signal::unix::{SignalKind, signal};
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus};
 
-use crate::check::{check, load_or_new};
-use crate::{Account, Context, MenubarError, records};
+use sesame_core::recheck::{Event, Policy, Record, Trigger, on_event, state_time};
+use time::OffsetDateTime;
 
-/// How late a timer may fire before it counts as a wake from sleep.
-pub const WAKE_SLACK: Duration = Duration::minutes(2);
+use crate::MenubarError;
+use crate::listen::{Listener, Wakeup};
+use crate::records;
 
-/// The longest single sleep when no check is scheduled (the user must act).
-const IDLE: Duration = Duration::days(1);
+/// The variables a check keeps from the daemon's environment: the user's
+/// home and name, the session bus and display (secret store, desktop
+/// notifications), the log filter and the locale. Nothing else reaches
+/// the child (no `LD_*`, no proxies the user did not set for Sesame).
+const KEPT_ENV: &[&str] = &[
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "SESAME_LOG",
+    "DBUS_SESSION_BUS_ADDRESS",
+    "XDG_RUNTIME_DIR",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+];
 
-/// Runs until SIGTERM / SIGINT.
-pub async fn run(ctx: &Context<'_>, account: &Account) -> Result<(), MenubarError> {
-    let signal_err = |e: std::io::Error| MenubarError::StateFile {
-        path: ctx.state_dir.to_owned(),
-        problem: format!("cannot listen for signals: {e}"),
-    };
-    let mut term = signal(SignalKind::terminate()).map_err(signal_err)?;
-    let mut int = signal(SignalKind::interrupt()).map_err(signal_err)?;
-    let mut usr1 = signal(SignalKind::user_defined1()).map_err(signal_err)?;
-    let mut hup = signal(SignalKind::hangup()).map_err(signal_err)?;
-    tracing::info!(user = %account.binding.upn, "sesame-menubar running");
+/// How a check is run: this program by absolute path, with the daemon's
+/// own profile / user / root / state arguments.
+#[derive(Debug, Clone)]
+pub struct CheckCommand {
+    /// The `sesame-menubar` executable (from `current_exe`, absolute).
+    pub exe: PathBuf,
+    /// The global arguments (`--profile`, `--root`, `--log-path`,
+    /// `--state-dir`, `--user`), in command-line form.
+    pub args: Vec<OsString>,
+}
+
+impl CheckCommand {
+    /// The child for `trigger`: `check-now` (the user asked) or
+    /// `check-due` (the timer; the rules skip it when it is not due).
+    pub fn command(&self, trigger: Trigger) -> Command {
+        let mut cmd = Command::new(&self.exe);
+        cmd.args(&self.args).arg(match trigger {
+            Trigger::CheckNow => "check-now",
+            Trigger::Timer => "check-due",
+        });
+        cmd.env_clear()
+            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+            .envs(
+                KEPT_ENV
+                    .iter()
+                    .filter_map(|k| Some((k, std::env::var_os(k)?))),
+            )
+            .stdin(std::process::Stdio::null());
+        cmd
+    }
+}
+
+/// What the scheduler needs: the policy, the machine's seed, where the
+/// record is, and how to run a check. Nothing that talks to Entra.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// The profile's interval and event settings.
+    pub policy: Policy,
+    /// This machine's jitter seed for the user.
+    pub seed: u64,
+    /// The account's short name (the record's file name).
+    pub short_name: String,
+    /// Where the record lives.
+    pub state_dir: PathBuf,
+    /// How a check is run.
+    pub check: CheckCommand,
+}
+
+impl Schedule {
+    /// The saved record, or a fresh one whose first check is at the
+    /// machine's phase in the coming interval (saved at once).
+    fn record(&self, now: OffsetDateTime) -> Result<Record, MenubarError> {
+        if let Some(r) = records::load(&self.state_dir, &self.short_name)? {
+            return Ok(r);
+        }
+        let r = Record::new(self.policy.phase_due(self.seed, now + self.policy.debounce));
+        records::save(&self.state_dir, &self.short_name, &r)?;
+        Ok(r)
+    }
+
+    fn save(&self, r: &Record) -> Result<(), MenubarError> {
+        records::save(&self.state_dir, &self.short_name, r)
+    }
+}
+
+/// Runs until `SIGTERM` / `SIGINT`.
+pub fn run(s: &Schedule, listener: &mut impl Listener) -> Result<(), MenubarError> {
+    tracing::info!(record = %records::record_path(&s.state_dir, &s.short_name).display(), "sesame-menubar running");
+    let mut failures = 0u32;
     loop {
         let now = OffsetDateTime::now_utc();
-        let record = load_or_new(ctx, account, now)?;
-        records::save(ctx.state_dir, &account.short_name, &record)?;
-        let wait = match record.next_due {
-            Some(due) => (due - now).clamp(Duration::ZERO, IDLE),
-            None => IDLE,
-        };
-        let planned = now + wait;
-        let sleep = tokio::time::sleep(wait.unsigned_abs());
-        tokio::select! {
-            () = sleep => {
-                let now = OffsetDateTime::now_utc();
-                if now - planned > WAKE_SLACK {
-                    event(ctx, account, Event::Wake, now)?;
-                } else if record.next_due.is_some() {
-                    let r = check(ctx, account, Trigger::Timer, now).await?;
-                    tracing::info!(state = %r.state, sent = r.sent, "{}", r.message);
-                }
+        let record = s.record(now)?;
+        if record.next_due.is_some_and(|due| due <= now) {
+            failures = checked(s, Trigger::Timer, failures)?;
+            continue;
+        }
+        let due_in = record.next_due.map(|due| (due - now).unsigned_abs());
+        let woke = listener.wait(due_in).map_err(|e| MenubarError::StateFile {
+            path: s.state_dir.clone(),
+            problem: format!("cannot wait for the next check: {e}"),
+        })?;
+        tracing::debug!(?woke, "woke");
+        match woke {
+            // The top of the loop re-reads the record and decides.
+            Wakeup::Due | Wakeup::ClockChanged => {}
+            Wakeup::CheckNow => failures = checked(s, Trigger::CheckNow, failures)?,
+            Wakeup::NetworkChanged => event(s, Event::NetworkChanged)?,
+            Wakeup::Slept(asleep) => {
+                tracing::info!(slept_s = asleep.as_secs(), "the machine woke from sleep");
+                event(s, Event::Wake)?;
             }
-            _ = usr1.recv() => {
-                let r = check(ctx, account, Trigger::CheckNow, OffsetDateTime::now_utc()).await?;
-                tracing::info!(state = %r.state, sent = r.sent, "check now: {}", r.message);
-            }
-            _ = hup.recv() => event(ctx, account, Event::NetworkChanged, OffsetDateTime::now_utc())?,
-            _ = term.recv() => return Ok(()),
-            _ = int.recv() => return Ok(()),
+            Wakeup::Stop => return Ok(()),
         }
     }
 }
 
-fn event(
-    ctx: &Context<'_>,
-    account: &Account,
-    e: Event,
-    now: OffsetDateTime,
-) -> Result<(), MenubarError> {
-    let record = load_or_new(ctx, account, now)?;
-    let moved = on_event(&record, &ctx.policy(), ctx.seed(account), e, now);
-    tracing::info!(event = ?e, next = ?moved.next_due, "re-drawn");
-    records::save(ctx.state_dir, &account.short_name, &moved)
+/// Runs one check in a child; returns the count of failed children in a
+/// row. A child that crashed or could not start leaves a due time in the
+/// past: the loop then backs off (as for an unreachable Entra) instead of
+/// starting it again at once.
+fn checked(s: &Schedule, trigger: Trigger, failures: u32) -> Result<u32, MenubarError> {
+    let status = s.check.command(trigger).status();
+    let now = OffsetDateTime::now_utc();
+    let ok = match &status {
+        Ok(st) => child_ran(*st),
+        Err(e) => {
+            tracing::warn!(exe = %s.check.exe.display(), "cannot start a check: {e}");
+            false
+        }
+    };
+    let mut record = s.record(now)?;
+    let stuck = record.next_due.is_some_and(|due| due <= now);
+    if ok && !stuck {
+        return Ok(0);
+    }
+    if !stuck {
+        // A failed "Check now" leaves the schedule as it was.
+        return Ok(failures);
+    }
+    let failures = failures.saturating_add(1);
+    let wait = s
+        .policy
+        .backoff(failures, s.seed, u64::from(failures) + record.draws);
+    record.next_due = Some(now + wait);
+    tracing::warn!(
+        ?status,
+        next = %state_time(now + wait),
+        "the check did not finish; trying again later"
+    );
+    s.save(&record)?;
+    Ok(failures)
+}
+
+/// Whether a check child ran to its end (any verdict: in sync, the user
+/// must act, try later), as opposed to a crash or an unusable setup.
+fn child_ran(status: ExitStatus) -> bool {
+    matches!(status.code(), Some(0 | 1 | 3))
+}
+
+fn event(s: &Schedule, e: Event) -> Result<(), MenubarError> {
+    let now = OffsetDateTime::now_utc();
+    let record = s.record(now)?;
+    let moved = on_event(&record, &s.policy, s.seed, e, now);
+    let next = moved.next_due.map(state_time);
+    if moved.next_due != record.next_due {
+        tracing::info!(event = ?e, next = ?next, "next check re-drawn");
+    } else {
+        tracing::info!(event = ?e, next = ?next, "next check unchanged");
+    }
+    s.save(&moved)
 }

@@ -11,7 +11,8 @@
 //! - [`sync::sync`]: the new password typed by the user, verified for this
 //!   identity, then local password and secret store updated (journaled);
 //! - [`status`]: state, times, expiry and the menu, without any request;
-//! - [`daemon::run`]: the loop (sleeps until the next due time).
+//! - [`daemon::run`]: the loop (sleeps until the next due time or an
+//!   event, and runs each check in a short-lived child).
 
 use std::path::Path;
 
@@ -25,7 +26,9 @@ pub mod check;
 pub mod daemon;
 pub mod error;
 pub mod expiry;
+pub mod listen;
 pub mod log;
+pub mod menu_action;
 pub mod network;
 pub mod notify;
 pub mod quiet;
@@ -75,15 +78,26 @@ impl std::fmt::Debug for Context<'_> {
 impl Context<'_> {
     /// The schedule policy from the profile.
     pub fn policy(&self) -> Policy {
-        Policy::from_minutes(
-            self.settings.password_check_interval_minutes,
-            self.settings.check_on_network_change,
-        )
+        policy(self.settings)
     }
 
     /// The schedule's seed for `account` on this machine: every daemon of a
     /// fleet draws its own jitter.
     pub fn seed(&self, account: &Account) -> u64 {
-        jitter::seed_from(&format!("{}/{}", self.host, account.binding.id.oid))
+        seed(self.host, account)
     }
+}
+
+/// The schedule policy of a profile (interval, network changes).
+pub fn policy(settings: &Settings) -> Policy {
+    Policy::from_minutes(
+        settings.password_check_interval_minutes,
+        settings.check_on_network_change,
+    )
+}
+
+/// The schedule's seed for `account` on the machine named `host`: every
+/// daemon of a fleet draws its own jitter.
+pub fn seed(host: &str, account: &Account) -> u64 {
+    jitter::seed_from(&format!("{host}/{}", account.binding.id.oid))
 }

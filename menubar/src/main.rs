@@ -11,9 +11,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 use sesame_core::recheck::SyncState;
+use sesame_core::recheck::Trigger;
 use sesame_core::settings::Settings;
 use sesame_entra::{ClientConfig, EntraClient};
-use sesame_menubar::{Context, SystemNetwork, Who, find_account, records};
+use sesame_menubar::listen::SystemListener;
+use sesame_menubar::{Context, SystemNetwork, Who, daemon, find_account, records};
 use time::OffsetDateTime;
 use zeroize::Zeroize;
 
@@ -68,6 +70,10 @@ enum Command {
     CheckNow(Json),
     /// Type the new cloud password: verified, then local password and secret store updated.
     Sync(SyncArgs),
+    /// The daemon's timer check (run by `run` in a child): like `check-now`,
+    /// but skipped when the record says it is not due yet.
+    #[command(hide = true)]
+    CheckDue,
 }
 
 #[derive(Args, Debug)]
@@ -129,16 +135,47 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     if let Some(p) = &c.log_path {
         settings.log_path = p.clone();
     }
-    let config = ClientConfig::from_settings(&settings).map_err(|e| e.to_string())?;
-    let client = EntraClient::new(config).map_err(|e| e.to_string())?;
     let dir = platform::directory(c.root.as_deref());
-    let store = platform::secret_store()?;
     let state_dir = c
         .state_dir
         .clone()
         .unwrap_or_else(|| records::default_state_dir(c.root.as_deref()));
-    let network = SystemNetwork::for_authority(&settings.authority_host);
+    let who = match &c.user {
+        Some(upn) => Who::Upn(upn.clone()),
+        None => Who::CurrentUser,
+    };
+    let account = find_account(dir.as_ref(), &who).map_err(|e| e.to_string())?;
     let host = sesame_synclog::host_name();
+    if let Command::Run = cli.command {
+        // The scheduler keeps only what scheduling needs: no Entra client,
+        // no secret store (each check runs in a child, see daemon.rs).
+        let schedule = daemon::Schedule {
+            policy: sesame_menubar::policy(&settings),
+            seed: sesame_menubar::seed(&host, &account),
+            check: daemon::CheckCommand {
+                exe: std::env::current_exe()
+                    .map_err(|e| format!("cannot find this program to run checks: {e}"))?,
+                args: check_args(c, &state_dir, &account.binding.upn)?,
+            },
+            short_name: account.short_name,
+            state_dir,
+        };
+        let listener = SystemListener::new(schedule.policy.on_network_change)
+            .map_err(|e| format!("cannot listen for signals and timers: {e}"))?;
+        #[cfg(target_os = "macos")]
+        return mac::run(schedule, listener, &settings);
+        #[cfg(not(target_os = "macos"))]
+        {
+            drop((settings, dir));
+            let mut listener = listener;
+            daemon::run(&schedule, &mut listener).map_err(|e| e.to_string())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    let config = ClientConfig::from_settings(&settings).map_err(|e| e.to_string())?;
+    let client = EntraClient::new(config).map_err(|e| e.to_string())?;
+    let store = platform::secret_store()?;
+    let network = SystemNetwork::for_authority(&settings.authority_host);
     let ctx = Context {
         settings: &settings,
         client: &client,
@@ -148,22 +185,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         network: &network,
         host: &host,
     };
-    let who = match &c.user {
-        Some(upn) => Who::Upn(upn.clone()),
-        None => Who::CurrentUser,
-    };
-    let account = find_account(ctx.dir, &who).map_err(|e| e.to_string())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start: {e}"))?;
     let now = OffsetDateTime::now_utc();
     match &cli.command {
-        Command::Run => {
-            runtime
-                .block_on(sesame_menubar::daemon::run(&ctx, &account))
+        Command::Run => Ok(ExitCode::SUCCESS),
+        Command::CheckDue => {
+            let r = runtime
+                .block_on(sesame_menubar::check(&ctx, &account, Trigger::Timer, now))
                 .map_err(|e| e.to_string())?;
-            Ok(ExitCode::SUCCESS)
+            println!("{}: {}", r.state, r.message);
+            Ok(exit_for(r.state))
         }
         Command::Status(o) => {
             let s = sesame_menubar::status(&ctx, &account, now).map_err(|e| e.to_string())?;
@@ -216,6 +250,33 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
     }
+}
+
+/// The global arguments a check child gets: the daemon's own profiles,
+/// root, log path, state folder and the resolved user, as absolute paths.
+fn check_args(
+    c: &Common,
+    state_dir: &std::path::Path,
+    upn: &str,
+) -> Result<Vec<std::ffi::OsString>, String> {
+    let abs = |p: &std::path::Path| {
+        std::path::absolute(p)
+            .map(std::path::PathBuf::into_os_string)
+            .map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let mut args = Vec::new();
+    for p in &c.profiles {
+        args.extend(["--profile".into(), abs(p)?]);
+    }
+    if let Some(r) = &c.root {
+        args.extend(["--root".into(), abs(r)?]);
+    }
+    if let Some(l) = &c.log_path {
+        args.extend(["--log-path".into(), abs(l)?]);
+    }
+    args.extend(["--state-dir".into(), abs(state_dir)?]);
+    args.extend(["--user".into(), upn.into()]);
+    Ok(args)
 }
 
 /// The new password (and, optionally, the current local one): from stdin
@@ -274,6 +335,75 @@ fn ask_hidden(prompt: &str) -> Result<SecretString, String> {
     let s = SecretString::from(line.trim_end_matches(['\n', '\r']).to_owned());
     line.zeroize();
     Ok(s)
+}
+
+#[cfg(target_os = "macos")]
+mod mac {
+    //! macOS: the status item on the main thread (AppKit's event loop), the
+    //! scheduler on its own thread.
+
+    use std::process::ExitCode;
+
+    use objc2_foundation::MainThreadMarker;
+    use sesame_core::recheck::{MenuLinks, Record, menu};
+    use sesame_core::settings::Settings;
+    use sesame_menubar::daemon::{self, Schedule};
+    use sesame_menubar::listen::{SystemListener, Wakeup};
+    use sesame_menubar::menu_action::sync_script;
+    use sesame_menubar::records;
+    use sesame_menubar::status_item::{Hooks, run_app};
+    use time::OffsetDateTime;
+
+    pub fn run(
+        schedule: Schedule,
+        mut listener: SystemListener,
+        settings: &Settings,
+    ) -> Result<ExitCode, String> {
+        let mtm = MainThreadMarker::new().ok_or("the status item needs the main thread")?;
+        let links = MenuLinks {
+            change_password: settings.change_password_url.to_string(),
+            reset_password: settings.reset_password_url.to_string(),
+            help: settings.help_url.as_ref().map(ToString::to_string),
+            log_path: settings.log_path.display().to_string(),
+        };
+        let tx = listener.sender();
+        let (state_dir, short_name) = (schedule.state_dir.clone(), schedule.short_name.clone());
+        let script = sync_script(&schedule.check.exe, &schedule.check.args);
+        std::thread::spawn(move || {
+            let code = match daemon::run(&schedule, &mut listener) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("sesame-menubar: {e}");
+                    2
+                }
+            };
+            std::process::exit(code);
+        });
+        let hooks = Hooks {
+            menu: Box::new(move || {
+                let now = OffsetDateTime::now_utc();
+                let record = records::load(&state_dir, &short_name)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| Record::new(now));
+                menu(&record, &links, None, None, now)
+            }),
+            tell: Box::new(move |w: Wakeup| {
+                let _ = tx.send(w);
+            }),
+            sync: Box::new(move || {
+                let ran = std::process::Command::new("/usr/bin/osascript")
+                    .args(["-e", &script])
+                    .env_clear()
+                    .status();
+                if let Err(e) = ran {
+                    tracing::warn!("cannot open a terminal for the new password: {e}");
+                }
+            }),
+        };
+        run_app(mtm, hooks);
+        Ok(ExitCode::SUCCESS)
+    }
 }
 
 mod platform {

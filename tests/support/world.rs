@@ -294,3 +294,27 @@ pub fn join_fresh_session_keyring() -> bool {
         false
     }
 }
+
+/// Runs `cmd` with `stdin` written to its standard input; its output.
+pub fn run_fed(cmd: &mut std::process::Command, stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = match cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start {cmd:?}: {e}"),
+    };
+    if let Some(mut input) = child.stdin.take()
+        && let Err(e) = input.write_all(stdin.as_bytes())
+    {
+        panic!("cannot write to {cmd:?}: {e}");
+    }
+    match child.wait_with_output() {
+        Ok(o) => o,
+        Err(e) => panic!("{cmd:?}: {e}"),
+    }
+}

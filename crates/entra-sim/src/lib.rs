@@ -128,7 +128,7 @@ impl Sim {
             source,
         })?;
         let tls = if options.tls {
-            Some(tls::generate()?)
+            Some(tls::generate_for(Some(local.ip()))?)
         } else {
             None
         };

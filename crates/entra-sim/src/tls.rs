@@ -31,6 +31,12 @@ pub struct TlsSetup {
 
 /// Generates a CA and a leaf for `127.0.0.1` / `localhost`.
 pub fn generate() -> Result<TlsSetup, TlsError> {
+    generate_for(None)
+}
+
+/// [`generate`], the leaf also naming `also` (the address a sim listens on
+/// when it is not loopback, e.g. in a test's private network namespace).
+pub fn generate_for(also: Option<std::net::IpAddr>) -> Result<TlsSetup, TlsError> {
     let mut ca = CertificateParams::new(Vec::<String>::new())?;
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.distinguished_name
@@ -43,7 +49,12 @@ pub fn generate() -> Result<TlsSetup, TlsError> {
     let ca_key = KeyPair::generate()?;
     let ca_cert = ca.self_signed(&ca_key)?;
 
-    let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])?;
+    let mut names = vec!["127.0.0.1".to_string(), "localhost".to_string()];
+    names.extend(
+        also.filter(|ip| !ip.is_loopback() && !ip.is_unspecified())
+            .map(|ip| ip.to_string()),
+    );
+    let mut leaf = CertificateParams::new(names)?;
     leaf.distinguished_name
         .push(DnType::CommonName, "entra-sim");
     leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];

@@ -8,6 +8,7 @@
 //! - [`jitter`]: deterministic per-machine randomness (a fleet never checks
 //!   in step, and tests stay reproducible);
 //! - [`schedule`]: the next due time after a check, an event or a back-off;
+//! - [`events`]: network-change bursts and sleep, as the schedule's events;
 //! - [`rules`]: the never-lock-anyone-out rules (may this check be sent?)
 //!   and what each answer does to the record;
 //! - [`quiet`]: quiet mode (detecting a password change by refresh-token
@@ -15,6 +16,7 @@
 //! - [`expiry`]: the password-expiry warning;
 //! - [`menu`]: the status menu as plain data.
 
+pub mod events;
 pub mod expiry;
 pub mod jitter;
 pub mod menu;
@@ -23,6 +25,7 @@ pub mod rules;
 pub mod schedule;
 pub mod state;
 
+pub use events::{Burst, Settle, slept};
 pub use expiry::{ExpiryFacts, ExpiryWarning, expires_at, expiry_warning, graph_due};
 pub use menu::{Menu, MenuAction, MenuItem, MenuLinks, menu};
 pub use quiet::{
