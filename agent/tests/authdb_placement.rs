@@ -180,12 +180,12 @@ fn the_right_keeps_its_other_keys_and_bad_mechanisms_are_named() {
     assert!(with_mechanisms(&Value::Boolean(true), &new).is_err());
 }
 
-/// Known bug (logged in /work/COORD.md, 11:15, mutants3): `status` derives
+/// Known bug (logged in /work/COORD.md, 11:38, mutants3): `status` derives
 /// where `Sesame:login` belongs from where it is, so a right whose sign-in
 /// window runs after `loginwindow:done` is reported as installed. Remove the
 /// `ignore` with the fix.
 #[test]
-#[ignore = "known bug: status accepts Sesame:login after login-begin (COORD.md 11:15)"]
+#[ignore = "known bug: status accepts Sesame:login after login-begin (COORD.md 11:38)"]
 fn a_sign_in_window_moved_after_the_login_is_not_reported_as_installed() {
     let mut moved = authdb::install(&v(&VENTURA), Replace::Refuse).unwrap();
     let from = moved.iter().position(|x| x == UI).unwrap();
