@@ -4,8 +4,8 @@
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use sesame_core::recheck::{
-    Decision, QuietBlocker, Record, Skip, StoredPassword, SyncState, Trigger, after_answer,
-    after_skip, decide, quiet_mode_blocker, state_time,
+    Decision, Record, Skip, StoredPassword, SyncState, Trigger, after_answer, after_skip, decide,
+    state_time,
 };
 use sesame_core::synclog::EventKind;
 use sesame_core::verdict::PasswordVerdict;
@@ -21,6 +21,10 @@ pub struct CheckReport {
     pub state: SyncState,
     /// Whether a request was sent to Entra (at most one).
     pub sent: bool,
+    /// Which request: `password` (a password grant) or `refresh_token`
+    /// (quiet mode: the sign-in's refresh token, no password).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<&'static str>,
     /// The verdict's name when Entra answered (`verified_interrupted`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<&'static str>,
@@ -93,20 +97,9 @@ pub async fn check(
         now,
     );
     if ctx.settings.quiet_mode && decision == Decision::Send {
-        // Quiet mode never sends the password in the background. Without a
-        // refresh token to redeem it cannot see a change: say so.
-        let blocker = quiet_mode_blocker(false, ctx.settings.oidc_client_secret.is_some(), true)
-            .unwrap_or(QuietBlocker::NoRefreshToken);
-        record.detail = Some(blocker.warning().to_owned());
-        record.next_due = Some(now + policy.regular());
-        records::save(ctx.state_dir, &account.short_name, &record)?;
-        return Ok(report(
-            &record,
-            false,
-            None,
-            blocker.warning().to_owned(),
-            false,
-        ));
+        // Quiet mode never sends the password in the background: it redeems
+        // the sign-in's refresh token, or says why it cannot.
+        return crate::quiet::check(ctx, account, record, now).await;
     }
     let (sent, verdict, message, tell) = match (&decision, stored) {
         (Decision::Send, Some(password)) => {
@@ -136,12 +129,8 @@ pub async fn check(
                 ),
             };
             let tell = after_answer(&mut record, &verdict, &policy, seed, now);
-            if let Some(c) = answer.as_ref().ok().and_then(|a| a.check().claims())
-                && let Some(left) = c.pwd_exp
-            {
-                record.password_expires = OffsetDateTime::from_unix_timestamp(c.issued_at)
-                    .ok()
-                    .map(|iat| iat + time::Duration::seconds(left.min(i64::MAX as u64) as i64));
+            if let Ok(a) = &answer {
+                crate::expiry::from_check(ctx, account, &mut record, a.check(), now).await;
             }
             let message = answer_message(&verdict, &record);
             let event = log::event(now, ctx.host, account, EventKind::PasswordCheck, &message)
@@ -149,7 +138,7 @@ pub async fn check(
                 .with_ids(ids.0, ids.1)
                 .with_duration(started.elapsed());
             log::append(&ctx.settings.log_path, &[event]);
-            (true, Some(verdict.name()), message, tell)
+            (Some("password"), Some(verdict.name()), message, tell)
         }
         (decision, _) => {
             // `decide` says Send only for a usable stored password.
@@ -163,14 +152,30 @@ pub async fn check(
                 let event = log::event(now, ctx.host, account, EventKind::CheckScheduled, &message);
                 log::append(&ctx.settings.log_path, &[event]);
             }
-            (false, None, message, tell)
+            (None, None, message, tell)
         }
     };
-    records::save(ctx.state_dir, &account.short_name, &record)?;
-    if tell {
-        crate::notify::tell(record.state, &message);
-    }
+    finish(ctx, account, &record, None, &message, tell)?;
     Ok(report(&record, sent, verdict, message, tell))
+}
+
+/// Saves the record, logs `event` and tells the user when `tell`.
+pub(crate) fn finish(
+    ctx: &Context<'_>,
+    account: &Account,
+    record: &Record,
+    event: Option<sesame_core::synclog::SyncEvent>,
+    message: &str,
+    tell: bool,
+) -> Result<(), MenubarError> {
+    records::save(ctx.state_dir, &account.short_name, record)?;
+    if let Some(e) = event {
+        log::append(&ctx.settings.log_path, &[e]);
+    }
+    if tell {
+        crate::notify::tell(record.state, message);
+    }
+    Ok(())
 }
 
 fn ids_of(check: &sesame_entra::PasswordCheck) -> (Option<uuid::Uuid>, Option<uuid::Uuid>) {
@@ -181,18 +186,19 @@ fn ids_of(check: &sesame_entra::PasswordCheck) -> (Option<uuid::Uuid>, Option<uu
     )
 }
 
-fn report(
+pub(crate) fn report(
     record: &Record,
-    sent: bool,
+    sent: Option<&'static str>,
     verdict: Option<&'static str>,
     message: String,
     tell_user: bool,
 ) -> CheckReport {
     CheckReport {
         state: record.state,
-        sent,
+        sent: sent.is_some(),
+        request: sent,
         verdict,
-        code: if sent { record.code } else { None },
+        code: if sent.is_some() { record.code } else { None },
         message,
         tell_user,
         next_check: record.next_due.map(state_time),
@@ -200,7 +206,7 @@ fn report(
     }
 }
 
-fn answer_message(verdict: &PasswordVerdict, record: &Record) -> String {
+pub(crate) fn answer_message(verdict: &PasswordVerdict, record: &Record) -> String {
     match record.state {
         SyncState::InSync => format!("in sync: {verdict}"),
         SyncState::CloudPasswordChanged => format!(

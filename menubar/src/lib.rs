@@ -24,9 +24,11 @@ pub mod account;
 pub mod check;
 pub mod daemon;
 pub mod error;
+pub mod expiry;
 pub mod log;
 pub mod network;
 pub mod notify;
+pub mod quiet;
 pub mod records;
 pub mod status;
 

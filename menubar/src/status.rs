@@ -2,8 +2,7 @@
 
 use serde::Serialize;
 use sesame_core::recheck::{
-    ExpiryWarning, Menu, MenuLinks, Record, SyncState, expiry_warning, menu, quiet_mode_blocker,
-    state_time,
+    ExpiryWarning, Menu, MenuLinks, Record, SyncState, expiry_warning, menu, state_time,
 };
 use time::OffsetDateTime;
 
@@ -39,6 +38,10 @@ pub struct Status {
     /// What to do.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// When the cloud password expires, when known (Entra's `pwd_exp`, else
+    /// Graph's last password change plus the domain's validity period).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_expires: Option<String>,
     /// The expiry warning, when the password expires soon.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry: Option<ExpiryWarning>,
@@ -79,17 +82,9 @@ pub fn status(
     now: OffsetDateTime,
 ) -> Result<Status, MenubarError> {
     let record: Record = load_or_new(ctx, account, now)?;
-    let expiry = expiry_warning(
-        record.password_expires,
-        now,
-        ctx.settings.password_expiry_warning_days,
-    );
-    let quiet = if ctx.settings.quiet_mode {
-        quiet_mode_blocker(false, ctx.settings.oidc_client_secret.is_some(), true)
-            .map(|b| b.warning())
-    } else {
-        None
-    };
+    let expires = record.expires();
+    let expiry = expiry_warning(expires, now, ctx.settings.password_expiry_warning_days);
+    let quiet = crate::quiet::warning(ctx, account);
     let m = menu(&record, &links(ctx), expiry.as_ref(), quiet, now);
     Ok(Status {
         state: record.state,
@@ -102,6 +97,7 @@ pub fn status(
         hold_until: record.hold_until.filter(|h| *h > now).map(state_time),
         code: record.code,
         detail: record.detail.clone(),
+        password_expires: expires.map(state_time),
         expiry,
         quiet_mode_warning: quiet,
         menu: m,

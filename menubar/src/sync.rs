@@ -200,8 +200,12 @@ pub async fn sync(
         .client
         .verify_password_for(&account.owner(), &new_password)
         .await?;
+    let grant; // its tokens: quiet mode's new refresh token and the expiry (below)
     let verified = match answer {
-        PasswordCheckFor::Verified { password, .. } => password,
+        PasswordCheckFor::Verified { password, check } => {
+            grant = check;
+            password
+        }
         PasswordCheckFor::NotBound { refused, .. } => {
             return Err(SyncError::OtherIdentity(refused.to_string()));
         }
@@ -238,8 +242,10 @@ pub async fn sync(
     stop(hook, "stored")?;
     ctx.store.delete(&parked)?;
     sesame_safefs::remove_durably(&journal).map_err(|e| state_err(&journal, e))?;
+    crate::quiet::keep_after_sync(ctx, account, &grant);
 
     let mut record = crate::check::load_or_new(ctx, account, now)?;
+    crate::expiry::after_sync(ctx, account, &mut record, &grant, now).await;
     after_answer(
         &mut record,
         &PasswordVerdict::Verified,

@@ -49,8 +49,31 @@ async fn thirty_days_never_lock_anyone_out_and_end_in_sync() {
 async fn quiet_mode_sends_no_failed_sign_in() {
     let c = lockout::simulate(true).await;
     lockout::print("quiet mode", &c);
-    assert_eq!(c.failed_total, 0, "{c:?}");
-    assert_eq!(c.checks_sent, 0, "no password in the background: {c:?}");
+    assert_eq!(c.password_changes, 2);
+    assert_eq!(c.failed_total, 0, "no failed password sign-in: {c:?}");
+    assert_eq!(c.lockouts_caused, 0, "{c:?}");
+    assert_eq!(
+        c.password_grants_sent, 0,
+        "no password in the background: {c:?}"
+    );
+    assert!(c.refreshes_sent > 24 * 20, "hourly quiet checks ran: {c:?}");
+    assert!(
+        c.refresh_refused >= c.password_changes,
+        "each change was seen as a revoked token: {c:?}"
+    );
+    for s in [
+        SyncState::CloudPasswordChanged,
+        SyncState::Offline,
+        SyncState::Throttled,
+        SyncState::InSync,
+    ] {
+        assert!(
+            c.states_seen.contains(&s),
+            "{s:?} never seen: {:?}",
+            c.states_seen
+        );
+    }
     assert_eq!(c.syncs, 2);
+    assert_eq!(c.final_state, Some(SyncState::InSync));
     assert!(c.ends_in_sync);
 }

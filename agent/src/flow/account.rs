@@ -156,7 +156,10 @@ impl Agent {
             (StoreAction::Replace, None) => seams.store.store(&short, &new),
         };
         match r {
-            Ok(()) => Input::Stored(Ok(())),
+            Ok(()) => {
+                self.keep_session(seams, &short, ctx);
+                Input::Stored(Ok(()))
+            }
             Err(e) => {
                 let mut why = e.to_string();
                 if !matches!(plan, Plan::Create(_))
@@ -169,6 +172,30 @@ impl Agent {
                 }
                 Input::Stored(Err(why))
             }
+        }
+    }
+
+    /// Quiet mode: keeps the refresh token of this sign-in (the password
+    /// grant's, else the interactive sign-in's) next to the password, bound
+    /// to the same identity. Without quiet mode, or without a token, any
+    /// older session is dropped (a token nobody redeems is not kept). A
+    /// failure here leaves the login as it is: the daemon then says quiet
+    /// mode has no refresh token.
+    fn keep_session(&self, seams: &Seams<'_>, short: &str, ctx: &mut Ctx) {
+        use sesame_platform::secrets::{delete_session, store_session};
+        let session = ctx
+            .session
+            .take()
+            .or_else(|| match (&self.idp, &ctx.signin) {
+                (super::Idp::Entra(c), Some(s)) => c.session_of_sign_in(s),
+                _ => None,
+            });
+        let r = match session {
+            Some(s) if self.settings.quiet_mode => store_session(seams.store, short, &s),
+            _ => delete_session(seams.store, short),
+        };
+        if let Err(e) = r {
+            tracing::warn!(error = %e, "the sign-in session for quiet mode was not stored");
         }
     }
 }

@@ -385,6 +385,7 @@ impl Agent {
                     None => return too_slow("password check"),
                     Some(Err(e)) => return refused(e),
                     Some(Ok(PasswordCheckFor::Verified { password, check })) => {
+                        ctx.session = client.session_of_check(&check);
                         ctx.verified = Some(password);
                         (check, Binding::ThisIdentity)
                     }
@@ -415,6 +416,7 @@ impl Agent {
                         check,
                     })) => {
                         ctx.native_claims = Some(*claims);
+                        ctx.session = client.session_of_check(&check);
                         ctx.graph_token = check.tokens().map(|t| t.access_token.clone());
                         ctx.verified = Some(password);
                         (check, Binding::ThisIdentity)

@@ -140,6 +140,8 @@ pub(crate) struct Ctx {
     /// native: the password grant's).
     pub(crate) open_id: Option<sesame_entra::oidc::OidcIdentity>,
     pub(crate) graph_token: Option<SecretString>,
+    /// The refresh token of the verified password sign-in, for quiet mode.
+    pub(crate) session: Option<sesame_core::recheck::RefreshSession>,
     pub(crate) identity: Option<Identity>,
     pub(crate) password: Option<SecretString>,
     pub(crate) refused: Vec<SecretString>,

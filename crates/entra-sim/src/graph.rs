@@ -1,5 +1,6 @@
-//! A Microsoft Graph subset: `/v1.0/me`, `/v1.0/users/{id}` (`$select`),
-//! `/v1.0/users/{id}/getMemberObjects` and `/v1.0/users/{id}/memberOf` (paged).
+//! A Microsoft Graph subset: `/v1.0/me` and `/v1.0/users/{id}` (`$select`),
+//! `/v1.0/domains/{id}` (the password policy), `/v1.0/users/{id}/getMemberObjects` and
+//! `/v1.0/users/{id}/memberOf` (paged).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -139,17 +140,75 @@ fn not_found(id: &str) -> Response {
     )
 }
 
-/// `GET /v1.0/me`.
-pub async fn me(State(s): State<Arc<SimState>>, headers: HeaderMap) -> Response {
+/// `GET /v1.0/me` with optional `$select` (the signed-in user, as `/users/{id}`).
+pub async fn me(
+    State(s): State<Arc<SimState>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let oid = match caller(&s, &headers) {
         Ok(o) => o,
         Err(r) => return *r,
     };
     let inner = s.inner();
     match find_user(&inner.tenant.users, &oid) {
+        Some(u) if q.contains_key("$select") => user_answer(&s, u, &q),
         Some(u) => Json(user_json(&s, u)).into_response(),
         None => not_found(&oid),
     }
+}
+
+/// `GET /v1.0/domains/{id}` with optional `$select`: a verified domain of the tenant and its
+/// password policy. Graph's domain resource: `passwordValidityPeriodInDays` (`2147483647`
+/// when passwords never expire) and `passwordNotificationWindowInDays`.
+pub async fn domain(
+    State(s): State<Arc<SimState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = caller(&s, &headers) {
+        return *r;
+    }
+    let inner = s.inner();
+    let t = &inner.tenant;
+    let Some(name) = t.domains.iter().find(|d| d.eq_ignore_ascii_case(&id)) else {
+        return not_found(&id);
+    };
+    let full = json!({
+        "id": name,
+        "authenticationType": "Managed",
+        "isDefault": t.domains.first() == Some(name),
+        "isVerified": true,
+        "passwordValidityPeriodInDays": t.password_expiry_days.unwrap_or(2_147_483_647),
+        "passwordNotificationWindowInDays": t.password_expiry_notification_days,
+    });
+    selected(&s, "domains", full, &q)
+}
+
+/// `full`, or only the `$select`ed fields (and `id`), with Graph's `@odata.context`.
+fn selected(s: &SimState, set: &str, full: Value, q: &HashMap<String, String>) -> Response {
+    let Some(select) = q.get("$select") else {
+        return Json(full).into_response();
+    };
+    let mut out = serde_json::Map::new();
+    out.insert(
+        "@odata.context".into(),
+        json!(format!(
+            "{}/v1.0/$metadata#{set}({select})/$entity",
+            s.base_url
+        )),
+    );
+    for field in select
+        .split(',')
+        .map(str::trim)
+        .chain(std::iter::once("id"))
+    {
+        if let Some(v) = full.get(field) {
+            out.insert(field.to_string(), v.clone());
+        }
+    }
+    Json(Value::Object(out)).into_response()
 }
 
 /// `GET /v1.0/users/{id}` with optional `$select`.
@@ -166,7 +225,12 @@ pub async fn user(
     let Some(u) = find_user(&inner.tenant.users, &id) else {
         return not_found(&id);
     };
-    let mut full = user_json(&s, u);
+    user_answer(&s, u, &q)
+}
+
+/// A user with the password fields Graph serves on `$select` only.
+fn user_answer(s: &SimState, u: &User, q: &HashMap<String, String>) -> Response {
+    let mut full = user_json(s, u);
     full["lastPasswordChangeDateTime"] = json!(
         u.last_password_change
             .replace_nanosecond(0)
@@ -180,27 +244,7 @@ pub async fn user(
         Value::Null
     };
     full["accountEnabled"] = json!(u.state != crate::tenant::UserState::Disabled);
-    let Some(select) = q.get("$select") else {
-        return Json(full).into_response();
-    };
-    let mut out = serde_json::Map::new();
-    out.insert(
-        "@odata.context".into(),
-        json!(format!(
-            "{}/v1.0/$metadata#users({select})/$entity",
-            s.base_url
-        )),
-    );
-    for field in select
-        .split(',')
-        .map(str::trim)
-        .chain(std::iter::once("id"))
-    {
-        if let Some(v) = full.get(field) {
-            out.insert(field.to_string(), v.clone());
-        }
-    }
-    Json(Value::Object(out)).into_response()
+    selected(s, "users", full, q)
 }
 
 /// `POST /v1.0/users/{id}/getMemberObjects` (`{"securityEnabledOnly": bool}`).

@@ -54,6 +54,7 @@ pub fn router(state: Arc<SimState>) -> Router {
         .route("/ChangePassword.aspx", get(signout::change_password))
         .route("/v1.0/me", get(graph::me))
         .route("/v1.0/users/{id}", get(graph::user))
+        .route("/v1.0/domains/{id}", get(graph::domain))
         .route(
             "/v1.0/users/{id}/getMemberObjects",
             post(graph::get_member_objects),

@@ -179,7 +179,8 @@ impl ClientConfig {
     /// menu bar and `sesame doctor`.
     ///
     /// `OIDCScopes` are *extra* scopes: the sign-in always asks for `profile`
-    /// and `email`, plus `offline_access` unless `OIDCOfflineAccess` is off.
+    /// and `email`, plus `offline_access` unless `OIDCOfflineAccess` is off;
+    /// with `QuietMode` on, the password check asks for `offline_access` too.
     pub fn from_settings(s: &Settings) -> Result<Self, ConfigError> {
         let mut cfg = Self::new(
             s.tenant.as_str(),
@@ -207,6 +208,14 @@ impl ClientConfig {
             settings::RopgEndpoint::Auto => RopgEndpoint::Auto,
         };
         cfg.ropg_scopes = s.ropg_scopes.clone();
+        // Quiet mode watches the refresh token of the last password sign-in:
+        // a v2 password grant issues one only for `offline_access` (v1 always).
+        if s.quiet_mode
+            && s.oidc_offline_access
+            && !cfg.ropg_scopes.iter().any(|x| x == "offline_access")
+        {
+            cfg.ropg_scopes.push("offline_access".to_owned());
+        }
         cfg.ropg_resource = s.ropg_resource.clone();
         cfg.success_codes = s.ropg_success_codes.clone();
         cfg.allow_insecure_loopback = s.allow_insecure_simulated_tenant;

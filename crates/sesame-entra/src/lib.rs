@@ -29,6 +29,8 @@ pub mod id_token;
 pub mod jwk;
 pub mod jwks;
 pub mod oidc;
+pub mod password_age;
+pub mod refresh;
 pub mod ropg;
 pub mod token;
 pub mod verdict;
@@ -41,6 +43,7 @@ pub use config::{ClientConfig, ConfigError, RopgEndpoint};
 pub use discovery::Version;
 pub use error::{EntraError, RetryAfter, UnexpectedResponse};
 pub use http::{HttpClient, TransportError};
+pub use refresh::{Redeemed, RefreshApp};
 pub use ropg::{Issued, PasswordCheck, PasswordGrantForm, PasswordRefused};
 pub use sesame_core::password_binding::{
     BindingRefused, PasswordOwner, VerifiedBy, VerifiedPassword,

@@ -30,8 +30,16 @@ pub const CA_ALL: &str = "Require MFA for everyone (simulation)";
 /// What the tenant's sign-in log and the daemon saw.
 #[derive(Debug, Default)]
 pub struct Counts {
-    /// Password checks the daemon sent (background + check now).
+    /// Checks the daemon sent (background + check now): password grants,
+    /// or refresh-token redemptions in quiet mode.
     pub checks_sent: u32,
+    /// Of those, password grants (0 in quiet mode).
+    pub password_grants_sent: u32,
+    /// Of those, refresh-token redemptions (quiet mode).
+    pub refreshes_sent: u32,
+    /// Refresh-token redemptions Entra refused (50173 after a password
+    /// change: non-interactive, no password, not counted by smart lockout).
+    pub refresh_refused: u32,
     /// Checks the rules held back (wrong password, lockout, offline, ...).
     pub checks_skipped: u32,
     /// Password changes in the cloud.
@@ -42,7 +50,7 @@ pub struct Counts {
     pub answered_locked_by_other: u32,
     /// 50053 answers outside the other person's lockout: lockouts Sesame caused.
     pub lockouts_caused: u32,
-    /// Every failed sign-in from Sesame, whatever the code.
+    /// Every failed password sign-in from Sesame, whatever the code.
     pub failed_total: u32,
     /// Interrupted (MFA) sign-ins: the password was right.
     pub interrupted: u32,
@@ -163,6 +171,13 @@ impl MemWorld {
         };
         dir.bind("adele", Some(&binding)).unwrap();
         store.store("adele", &first).unwrap();
+        if quiet {
+            // What `sesame-agent login` leaves: the sign-in's refresh token.
+            let owner = sesame_core::password_binding::PasswordOwner::of_binding(&binding);
+            let signed_in = client.verify_password_for(&owner, &first).await.unwrap();
+            let session = client.session_of_check(signed_in.check()).unwrap();
+            sesame_platform::secrets::store_session(&store, "adele", &session).unwrap();
+        }
         let state_dir = tmp.path().join("state");
         Self {
             sim,
@@ -286,6 +301,11 @@ pub async fn simulate(quiet: bool) -> Counts {
         let report = check(&ctx, account, Trigger::Timer, now).await.unwrap();
         if report.sent {
             counts.checks_sent += 1;
+            match report.request {
+                Some("password") => counts.password_grants_sent += 1,
+                Some("refresh_token") => counts.refreshes_sent += 1,
+                _ => {}
+            }
         } else {
             counts.checks_skipped += 1;
         }
@@ -294,7 +314,18 @@ pub async fn simulate(quiet: bool) -> Counts {
         }
     }
     for row in sim.sign_ins() {
-        if row.user != ADELE || row.flow != "password" {
+        if row.user != ADELE {
+            continue;
+        }
+        if row.flow == "refresh_token" {
+            match row.status.as_str() {
+                "Failure" => counts.refresh_refused += 1,
+                "Interrupted" => counts.interrupted += 1,
+                _ => {}
+            }
+            continue;
+        }
+        if row.flow != "password" {
             continue;
         }
         match row.status.as_str() {
@@ -339,11 +370,15 @@ pub fn print(label: &str, c: &Counts) {
         "lockout simulation ({label}): 30 days, hourly checks, network flaps every 5 h, 2 password changes, 1 lockout by someone else, CA MFA toggled, 1 day outage, throttling"
     );
     println!(
-        "  checks sent {}, held back {}",
-        c.checks_sent, c.checks_skipped
+        "  checks sent {} (password grants {}, refresh-token redemptions {}), held back {}",
+        c.checks_sent, c.password_grants_sent, c.refreshes_sent, c.checks_skipped
     );
     println!(
-        "  failed sign-ins by Sesame: wrong password {} (password changes: {}), all failures {}",
+        "  refresh tokens refused (revoked by a password change; no password sent) {}",
+        c.refresh_refused
+    );
+    println!(
+        "  failed password sign-ins by Sesame: wrong password {} (password changes: {}), all failures {}",
         c.failed_wrong_password, c.password_changes, c.failed_total
     );
     println!(

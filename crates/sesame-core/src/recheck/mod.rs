@@ -23,9 +23,11 @@ pub mod rules;
 pub mod schedule;
 pub mod state;
 
-pub use expiry::{ExpiryFacts, ExpiryWarning, expires_at, expiry_warning};
+pub use expiry::{ExpiryFacts, ExpiryWarning, expires_at, expiry_warning, graph_due};
 pub use menu::{Menu, MenuAction, MenuItem, MenuLinks, menu};
-pub use quiet::{QuietBlocker, RefreshAnswer, after_refresh, quiet_mode_blocker};
+pub use quiet::{
+    QuietBlocker, RefreshAnswer, RefreshSession, after_refresh, quiet_mode_blocker, refresh_answer,
+};
 pub use rules::{Decision, Skip, StoredPassword, Trigger, after_answer, after_skip, decide};
 pub use schedule::{Event, Policy, on_event};
 pub use state::{Record, SyncState};

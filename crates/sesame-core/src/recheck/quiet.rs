@@ -12,14 +12,67 @@
 //! it does not see an expiry (Entra keeps the tokens then): the daemon warns
 //! instead of pretending.
 
+use secrecy::SecretString;
+
 use super::schedule::Policy;
 use super::state::{Record, SyncState};
+use crate::identity::EntraId;
 use crate::verdict::PasswordVerdict;
 use time::OffsetDateTime;
 
 /// The codes a refresh-token answer gives when the password changed or was
 /// reset (grant revoked; session invalid after a password change).
 pub const PASSWORD_CHANGE_CODES: [u32; 2] = [50173, 50133];
+
+/// A refresh token and the facts quiet mode needs about its sign-in.
+pub struct RefreshSession {
+    /// Whose session: the identity the local account and its password are
+    /// bound to.
+    pub id: EntraId,
+    /// The application (client) ID the token was issued to (it can only be
+    /// redeemed by that app).
+    pub client_id: String,
+    /// `v2` (scope) or `v1` (resource): the endpoint that issued it.
+    pub endpoint: String,
+    /// The scopes (v2) or resource (v1) to ask for on redemption.
+    pub scope: String,
+    /// The user signed in with a password (the token dies with a password
+    /// change only then).
+    pub password_sign_in: bool,
+    /// Issued to a confidential client (its tokens survive a password change).
+    pub confidential: bool,
+    /// The refresh token.
+    pub refresh_token: SecretString,
+}
+
+impl std::fmt::Debug for RefreshSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshSession")
+            .field("id", &self.id)
+            .field("client_id", &self.client_id)
+            .field("endpoint", &self.endpoint)
+            .field("scope", &self.scope)
+            .field("password_sign_in", &self.password_sign_in)
+            .field("confidential", &self.confidential)
+            .field("refresh_token", &"[redacted]")
+            .finish()
+    }
+}
+
+impl RefreshSession {
+    /// The same session with the token Entra rotated in.
+    pub fn rotated(&self, refresh_token: SecretString) -> Self {
+        Self {
+            id: self.id.clone(),
+            client_id: self.client_id.clone(),
+            endpoint: self.endpoint.clone(),
+            scope: self.scope.clone(),
+            password_sign_in: self.password_sign_in,
+            confidential: self.confidential,
+            refresh_token,
+        }
+    }
+}
 
 /// Why quiet mode cannot detect a password change for this session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +100,13 @@ impl QuietBlocker {
                 "Quiet mode has nothing to watch: this user signs in without a password."
             }
         }
+    }
+}
+
+impl RefreshSession {
+    /// What stops quiet mode for this session, if anything.
+    pub fn blocker(&self) -> Option<QuietBlocker> {
+        quiet_mode_blocker(true, self.confidential, self.password_sign_in)
     }
 }
 
@@ -79,6 +139,44 @@ pub enum RefreshAnswer {
     },
     /// No answer, a 5xx or a 429: like a password check's outage.
     Transient(PasswordVerdict),
+    /// Entra judged the account, the app or Conditional Access, not the
+    /// token (an MFA interrupt, disabled, not assigned, misconfigured): the
+    /// same as that verdict of a password check. An MFA demand on a refresh
+    /// comes only for a token that is still valid, so it means "in sync".
+    Judged(PasswordVerdict),
+}
+
+/// What Entra's answer to a refresh-token redemption means, from the AADSTS
+/// code of Entra's error (first of `error_codes`) and the verdict the Entra
+/// client gives it (the same classifier as a password check's).
+///
+/// 50173 / 50133: the password changed (the token was revoked). Outages and
+/// throttling: [`RefreshAnswer::Transient`]. Answers about the account, the
+/// app or an MFA demand: [`RefreshAnswer::Judged`]. Anything about the token
+/// itself (700082 expired by inactivity, 70000 / 9002313 unknown or
+/// malformed, revoked by an admin, an answer Sesame cannot classify):
+/// [`RefreshAnswer::Refused`], the token is lost and the user signs in again.
+pub fn refresh_answer(entra_code: Option<u32>, verdict: &PasswordVerdict) -> RefreshAnswer {
+    let code = entra_code.or(verdict.code());
+    if code.is_some_and(|c| PASSWORD_CHANGE_CODES.contains(&c)) {
+        return RefreshAnswer::Refused { code };
+    }
+    match verdict {
+        PasswordVerdict::Unreachable { .. } | PasswordVerdict::Throttled { .. } => {
+            RefreshAnswer::Transient(verdict.clone())
+        }
+        PasswordVerdict::Verified
+        | PasswordVerdict::VerifiedInterrupted { .. }
+        | PasswordVerdict::Locked { .. }
+        | PasswordVerdict::PasswordExpired { .. }
+        | PasswordVerdict::Disabled { .. }
+        | PasswordVerdict::NotAssigned { .. }
+        | PasswordVerdict::Misconfigured { .. } => RefreshAnswer::Judged(verdict.clone()),
+        PasswordVerdict::WrongPassword { .. }
+        | PasswordVerdict::UnknownUser { .. }
+        | PasswordVerdict::NotAPasswordAnswer { .. }
+        | PasswordVerdict::Unknown { .. } => RefreshAnswer::Refused { code },
+    }
 }
 
 /// What a refresh answer does to the record (quiet mode's [`super::after_answer`]).
@@ -113,6 +211,8 @@ pub fn after_refresh(
             record.detail = Some(QuietBlocker::NoRefreshToken.warning().into());
             record.enter(SyncState::NeedsSignIn, now)
         }
-        RefreshAnswer::Transient(v) => super::after_answer(record, v, policy, seed, now),
+        RefreshAnswer::Transient(v) | RefreshAnswer::Judged(v) => {
+            super::after_answer(record, v, policy, seed, now)
+        }
     }
 }

@@ -161,6 +161,13 @@ pub struct Record {
     /// When the cloud password expires, as Entra last said (`pwd_exp`).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub password_expires: Option<OffsetDateTime>,
+    /// What Graph said about the password's age (`lastPasswordChangeDateTime`,
+    /// `passwordPolicies`, the domain's validity period), when asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph_expiry: Option<super::ExpiryFacts>,
+    /// When Graph was last asked (at most once a day, answered or not).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub graph_asked: Option<OffsetDateTime>,
 }
 
 impl Record {
@@ -181,7 +188,16 @@ impl Record {
             detail: None,
             draws: 0,
             password_expires: None,
+            graph_expiry: None,
+            graph_asked: None,
         }
+    }
+
+    /// When the password expires: Entra's `pwd_exp` when it sent one, else
+    /// what Graph's facts say (see [`super::expires_at`]).
+    pub fn expires(&self) -> Option<OffsetDateTime> {
+        self.password_expires
+            .or_else(|| self.graph_expiry.as_ref().and_then(super::expires_at))
     }
 
     /// Moves to `state` (keeping `since` when it is unchanged). Returns

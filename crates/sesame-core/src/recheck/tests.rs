@@ -4,6 +4,7 @@
 use time::{Duration, OffsetDateTime, macros::datetime};
 
 mod extras;
+mod quiet;
 mod rules;
 mod schedule;
 

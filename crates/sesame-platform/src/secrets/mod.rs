@@ -16,6 +16,7 @@ mod access;
 mod backend;
 mod keyring;
 mod memory;
+mod session;
 
 #[cfg(target_os = "macos")]
 mod keychain;
@@ -28,6 +29,7 @@ pub use keyring::KeyringSecretStore;
 #[cfg(target_os = "linux")]
 pub use keyring::join_fresh_session_keyring;
 pub use memory::InMemorySecretStore;
+pub use session::{delete_session, read_session, session_item, store_session};
 
 #[cfg(target_os = "macos")]
 pub use keychain::KeychainSecretStore;
