@@ -174,3 +174,20 @@ fn status_names_each_facility_once_and_only_for_the_module_itself() {
         vec!["password"]
     );
 }
+
+#[test]
+fn an_include_line_without_its_at_sign_still_counts_as_its_facility() {
+    // `include common-auth` / `substack common-auth`: Debian's `@include`
+    // written without the `@`. Sesame's auth line still goes first.
+    for keyword in ["include", "substack", "@include"] {
+        let file = format!("{keyword} common-auth\n{keyword} common-session\n");
+        let new = install(&file, MODULE, &[]).expect("changed");
+        assert_eq!(followed_by(&new, AUTH), format!("{keyword} common-auth"));
+        assert_eq!(
+            followed_by(&new, SESSION),
+            format!("{keyword} common-session")
+        );
+        assert_eq!(status(&new), vec!["auth", "session"], "{keyword}");
+        assert_eq!(remove(&new), file);
+    }
+}
