@@ -39,7 +39,11 @@ async fn sim_with_aging_password() -> SimHandle {
         "display_name = \"Adele Vance\"",
         &format!("display_name = \"Adele Vance\"\nlast_password_change = \"{changed}\""),
     );
-    assert_ne!(demo, entra_sim::DEMO_TENANT_TOML, "Adele changed in the demo");
+    assert_ne!(
+        demo,
+        entra_sim::DEMO_TENANT_TOML,
+        "Adele changed in the demo"
+    );
     assert!(demo.contains("password_expiry_days = 90"));
     let tenant = Tenant::from_toml_str(&demo, "quiet e2e").unwrap();
     Sim::start(tenant, SimOptions { tls: true }).await.unwrap()
@@ -261,7 +265,10 @@ async fn quiet_mode_sees_a_password_change_without_a_failed_sign_in() {
         NEW_PASSWORD
     );
     let after_sync = stored_rt(&store);
-    assert!(!tokens.contains(&after_sync), "a new refresh token is stored");
+    assert!(
+        !tokens.contains(&after_sync),
+        "a new refresh token is stored"
+    );
     tokens.push(after_sync);
     // The new password's expiry: 90 days from now, no warning.
     let status = json(&w.menubar(&["status", "--json"], ""));
@@ -279,15 +286,20 @@ async fn quiet_mode_sees_a_password_change_without_a_failed_sign_in() {
     tokens.push(stored_rt(&store));
 
     // No refresh token in any output, the sync log or the daemon's files.
-    let secrets: Vec<(&'static str, String)> =
-        tokens.iter().map(|t| ("refresh token", t.clone())).collect();
+    let secrets: Vec<(&'static str, String)> = tokens
+        .iter()
+        .map(|t| ("refresh token", t.clone()))
+        .collect();
     let mut found = sesame_e2e::scan::secrets_in(&w.outputs, &secrets);
     found.extend(sesame_e2e::scan::secrets_in(
         &std::fs::read(&w.sb.log_path).unwrap(),
         &secrets,
     ));
     for f in sesame_e2e::scan::files_under(&w.state_dir) {
-        found.extend(sesame_e2e::scan::secrets_in(&std::fs::read(&f).unwrap(), &secrets));
+        found.extend(sesame_e2e::scan::secrets_in(
+            &std::fs::read(&f).unwrap(),
+            &secrets,
+        ));
     }
     assert!(found.is_empty(), "refresh token leaked: {found:?}");
     store.delete("adele").unwrap();

@@ -37,6 +37,10 @@ pub struct Counts {
     pub password_grants_sent: u32,
     /// Of those, refresh-token redemptions (quiet mode).
     pub refreshes_sent: u32,
+    /// Quiet checks that sent nothing because no refresh token was stored
+    /// (a sync while Conditional Access demanded MFA gets none: the menu
+    /// says so).
+    pub quiet_without_token: u32,
     /// Refresh-token redemptions Entra refused (50173 after a password
     /// change: non-interactive, no password, not counted by smart lockout).
     pub refresh_refused: u32,
@@ -308,6 +312,9 @@ pub async fn simulate(quiet: bool) -> Counts {
             }
         } else {
             counts.checks_skipped += 1;
+            if report.message == sesame_core::recheck::QuietBlocker::NoRefreshToken.warning() {
+                counts.quiet_without_token += 1;
+            }
         }
         if counts.states_seen.last() != Some(&report.state) {
             counts.states_seen.push(report.state);
@@ -374,8 +381,8 @@ pub fn print(label: &str, c: &Counts) {
         c.checks_sent, c.password_grants_sent, c.refreshes_sent, c.checks_skipped
     );
     println!(
-        "  refresh tokens refused (revoked by a password change; no password sent) {}",
-        c.refresh_refused
+        "  refresh tokens refused (revoked by a password change; no password sent) {}; quiet checks without a token {}",
+        c.refresh_refused, c.quiet_without_token
     );
     println!(
         "  failed password sign-ins by Sesame: wrong password {} (password changes: {}), all failures {}",
