@@ -1,6 +1,7 @@
 //! Table tests: one row per provisioning rule.
 
 mod admin_rights;
+mod password_in_sync;
 mod short_names;
 mod uids;
 mod updates;
