@@ -192,7 +192,9 @@ fn a_sign_in_window_moved_after_the_login_is_not_reported_as_installed() {
     let s = authdb::status(&moved);
     assert!(!s.installed, "{:?}", s.differences);
     assert!(
-        s.differences.iter().any(|d| d.contains("builtin:login-begin")),
+        s.differences
+            .iter()
+            .any(|d| d.contains("builtin:login-begin")),
         "{:?}",
         s.differences
     );
