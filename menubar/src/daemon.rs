@@ -47,7 +47,7 @@ const KEPT_ENV: &[&str] = &[
 
 /// How a check is run: this program by absolute path, with the daemon's
 /// own profile / user / root / state arguments.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CheckCommand {
     /// The `sesame-menubar` executable (from `current_exe`, absolute).
     pub exe: PathBuf,
@@ -79,7 +79,7 @@ impl CheckCommand {
 
 /// What the scheduler needs: the policy, the machine's seed, where the
 /// record is, and how to run a check. Nothing that talks to Entra.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Schedule {
     /// The profile's interval and event settings.
     pub policy: Policy,
@@ -108,6 +108,48 @@ impl Schedule {
     fn save(&self, r: &Record) -> Result<(), MenubarError> {
         records::save(&self.state_dir, &self.short_name, r)
     }
+}
+
+/// The first argument that starts the scheduler image (not a command:
+/// `sesame-menubar run` passes it to itself, see [`exec_scheduler`]).
+pub const SCHEDULER_ARG: &str = "__scheduler";
+
+/// Replaces this process (same pid, so systemd and launchd keep tracking
+/// it) with a fresh image of this program that only schedules: `run` has
+/// parsed the command line and the profile and found the account, and the
+/// pages that did it (clap, plist, the directory) would otherwise stay
+/// resident for the daemon's whole life. The new image reads the
+/// [`Schedule`] from its argument and never touches them (about 2 MiB less
+/// idle RSS, docs/performance.md "Footprint").
+///
+/// Signals stay blocked across `exec` (the caller's [`SystemListener`] set
+/// the mask), so a "Check now" sent meanwhile waits, pending, for the new
+/// image's signalfd. Returns only when `exec` failed.
+///
+/// [`SystemListener`]: crate::listen::SystemListener
+#[cfg(unix)]
+pub fn exec_scheduler(s: &Schedule) -> std::io::Error {
+    use std::os::unix::process::CommandExt;
+    let spec = match serde_json::to_string(s) {
+        Ok(spec) => spec,
+        Err(e) => return std::io::Error::other(format!("cannot hand over the schedule: {e}")),
+    };
+    Command::new(&s.check.exe)
+        .arg(SCHEDULER_ARG)
+        .arg(spec)
+        .exec()
+}
+
+/// The schedule a scheduler image was handed, or what is wrong with it.
+pub fn schedule_from_arg(arg: Option<&std::ffi::OsStr>) -> Result<Schedule, String> {
+    let text = arg
+        .and_then(std::ffi::OsStr::to_str)
+        .ok_or("the scheduler image was started without its schedule (use `sesame-menubar run`)")?;
+    serde_json::from_str(text).map_err(|e| {
+        format!(
+            "the scheduler image was handed an unreadable schedule ({e}); use `sesame-menubar run`"
+        )
+    })
 }
 
 /// Runs until `SIGTERM` / `SIGINT`.

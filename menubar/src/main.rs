@@ -99,6 +99,13 @@ fn load_profiles(paths: &[PathBuf]) -> Result<Settings, String> {
 }
 
 fn main() -> ExitCode {
+    #[cfg(target_os = "linux")]
+    {
+        let mut args = std::env::args_os().skip(1);
+        if args.next().is_some_and(|a| a == daemon::SCHEDULER_ARG) {
+            return scheduler_image(args.next().as_deref());
+        }
+    }
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("SESAME_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
@@ -108,6 +115,33 @@ fn main() -> ExitCode {
         .init();
     match run(cli) {
         Ok(code) => code,
+        Err(line) => {
+            eprintln!("sesame-menubar: {line}");
+            ExitCode::from(SETUP)
+        }
+    }
+}
+
+/// The scheduler image (see `daemon::exec_scheduler`): no clap, no
+/// profile, no Entra client. Its log level comes from `SESAME_LOG` as a
+/// plain level (`info`, `debug`; per-module filters are for the checks).
+#[cfg(target_os = "linux")]
+fn scheduler_image(spec: Option<&std::ffi::OsStr>) -> ExitCode {
+    let level = std::env::var("SESAME_LOG")
+        .ok()
+        .and_then(|v| v.parse::<tracing::level_filters::LevelFilter>().ok())
+        .unwrap_or(tracing::level_filters::LevelFilter::WARN);
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .init();
+    let ran = daemon::schedule_from_arg(spec).and_then(|schedule| {
+        let mut listener = SystemListener::new(schedule.policy.on_network_change)
+            .map_err(|e| format!("cannot listen for signals and timers: {e}"))?;
+        daemon::run(&schedule, &mut listener).map_err(|e| e.to_string())
+    });
+    match ran {
+        Ok(()) => ExitCode::SUCCESS,
         Err(line) => {
             eprintln!("sesame-menubar: {line}");
             ExitCode::from(SETUP)
@@ -166,6 +200,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         return mac::run(schedule, listener, &settings);
         #[cfg(not(target_os = "macos"))]
         {
+            // The listener has blocked the daemon's signals; the fresh image
+            // opens its own descriptors and finds any signal sent meanwhile.
+            #[cfg(target_os = "linux")]
+            {
+                let e = daemon::exec_scheduler(&schedule);
+                tracing::warn!("scheduling in this process (more memory): {e}");
+            }
             drop((settings, dir));
             let mut listener = listener;
             daemon::run(&schedule, &mut listener).map_err(|e| e.to_string())?;

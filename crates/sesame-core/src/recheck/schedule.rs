@@ -20,8 +20,9 @@ use super::jitter::fraction;
 use super::state::{Record, SyncState};
 
 /// The schedule's knobs, from the profile (interval, network changes) and
-/// Sesame's fixed safety margins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Sesame's fixed safety margins. Serializable: the daemon hands it to its
+/// scheduler image (menubar `daemon::exec_scheduler`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Policy {
     /// `PasswordCheckInterval`.
     pub interval: Duration,
