@@ -12,7 +12,7 @@
 //! saves the outcome and the next due time, the loop re-reads the record
 //! each turn (so a `check-now` from the CLI meanwhile is honoured too).
 //!
-//! - Network change (rtnetlink or `SIGHUP`) and wake (boot-time clock ahead
+//! - Network change (rtnetlink, the macOS dynamic store, or `SIGHUP`) and wake (boot-time clock ahead
 //!   of the monotonic one) move the next check with
 //!   [`sesame_core::recheck::on_event`].
 //! - `SIGUSR1` is "Check now" (the status item and scripts send it).

@@ -38,6 +38,8 @@ pub mod status;
 pub mod sync;
 
 #[cfg(target_os = "macos")]
+pub mod network_watch;
+#[cfg(target_os = "macos")]
 pub mod status_item;
 
 pub use account::{Account, Who, find_account};

@@ -408,6 +408,12 @@ mod mac {
             log_path: settings.log_path.display().to_string(),
         };
         let tx = listener.sender();
+        if schedule.policy.on_network_change {
+            let tx = tx.clone();
+            sesame_menubar::network_watch::watch(Box::new(move |w| {
+                let _ = tx.send(w);
+            }));
+        }
         let (state_dir, short_name) = (schedule.state_dir.clone(), schedule.short_name.clone());
         let script = sync_script(&schedule.check.exe, &schedule.check.args);
         std::thread::spawn(move || {
