@@ -15,10 +15,10 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use entra_sim::{Sim, SimOptions};
 use secrecy::{ExposeSecret, SecretString};
@@ -188,7 +188,7 @@ impl Machine {
         .env_clear()
         .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
         .env(USER_SIDE, args.to_string());
-        let out = fed(&mut cmd, &format!("{stored}\n{typed}\n"));
+        let out = run_fed(&mut cmd, &format!("{stored}\n{typed}\n"));
         let stdout = String::from_utf8_lossy(&out.stdout);
         let line = stdout
             .lines()
@@ -201,20 +201,6 @@ impl Machine {
             });
         serde_json::from_str(line).unwrap()
     }
-}
-
-/// Runs `cmd` with `stdin` written to it; its output.
-fn fed(cmd: &mut Command, stdin: &str) -> std::process::Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(stdin.as_bytes()).unwrap();
-    drop(pipe);
-    child.wait_with_output().unwrap()
 }
 
 fn passwd_field(root: &Path, n: usize) -> u32 {
@@ -332,7 +318,7 @@ fn user_side() {
         .args(["--state-dir", &s("state"), "sync", "--password-stdin"])
         .env_clear()
         .env("PATH", "/usr/bin:/bin");
-    let out = fed(&mut cmd, typed);
+    let out = run_fed(&mut cmd, typed);
     let now: Option<SecretString> = store.read("adele").unwrap();
     let which = match now.as_ref().map(|p| p.expose_secret().to_owned()) {
         Some(p) if p == ADELE_PASSWORD => "old",

@@ -3,12 +3,11 @@
 //! with stdin fed, and reading `--json` output.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use sesame_e2e::login::agent_binary;
-use sesame_e2e::world::{ADELE, ADELE_PASSWORD, Sandbox};
+use sesame_e2e::world::{ADELE, ADELE_PASSWORD, Sandbox, run_fed as fed};
 
 /// The `--json` output of `o`.
 pub fn json(o: &Output) -> serde_json::Value {
@@ -19,23 +18,6 @@ pub fn json(o: &Output) -> serde_json::Value {
             String::from_utf8_lossy(&o.stderr)
         )
     })
-}
-
-/// Runs `cmd` with `stdin` written to it; its output.
-pub fn fed(cmd: &mut Command, stdin: &str) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
 }
 
 /// `sesame-agent login --native` as Adele with her first password; it must
